@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Actions.Data.Hosting;
+
+/// <summary>The <c>Actions</c> configuration section (see the README's configuration table).</summary>
+public sealed class ActionsOptions
+{
+    public const string Section = "Actions";
+
+    [Required] public string DataDir { get; set; } = "./data";
+    public string AppDbProvider { get; set; } = "Sqlite";
+    public AdminOptions Admin { get; set; } = new();
+    public bool SampleData { get; set; } = true;
+    public PublicSharingOptions PublicSharing { get; set; } = new();
+    public HttpActionOptions HttpActions { get; set; } = new();
+    public ExecutionLogOptions ExecutionLog { get; set; } = new();
+
+    public string DataDirFullPath => Path.GetFullPath(DataDir);
+
+    public sealed class AdminOptions
+    {
+        public string? Email { get; set; }
+        public string? Password { get; set; }
+    }
+
+    public sealed class PublicSharingOptions
+    {
+        [Range(1, 1_000_000)] public int PerLinkPerSecond { get; set; } = 10;
+        [Range(1, 1_000_000)] public int PerClientPerMinute { get; set; } = 120;
+    }
+
+    public sealed class HttpActionOptions
+    {
+        public bool AllowPrivateNetworks { get; set; }
+        [Range(1, 3600)] public int TimeoutSeconds { get; set; } = 30;
+        [Range(1, int.MaxValue)] public int MaxResponseBytes { get; set; } = 10_485_760;
+    }
+
+    public sealed class ExecutionLogOptions
+    {
+        public bool StoreParameterValues { get; set; }
+    }
+}

@@ -1,0 +1,47 @@
+using Actions.Data.Platform;
+using Actions.Data.Store;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Actions.Data.Hosting;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>The app store, Data Protection keys in it, and every service of the service layer.</summary>
+    public static IHostApplicationBuilder AddActionsData(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ActionsOptions>().Bind(builder.Configuration.GetSection(ActionsOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.AppDbProvider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase),
+                "Actions:AppDbProvider must be Sqlite (PostgreSQL for the app store is not available yet).")
+            .ValidateOnStart();
+
+        var options = builder.Configuration.GetSection(ActionsOptions.Section).Get<ActionsOptions>() ?? new ActionsOptions();
+        var connectionString = builder.Configuration.GetConnectionString("AppDb");
+        if (string.IsNullOrWhiteSpace(connectionString))
+            connectionString = $"Data Source={Path.Combine(options.DataDirFullPath, "actions.db")}";
+
+        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString, s => s.CommandTimeout(30)));
+        services.AddDataProtection().SetApplicationName("Actions").PersistKeysToDbContext<AppDbContext>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IPasswordHasher<AppUser>, PasswordHasher<AppUser>>();
+        services.AddSingleton<CallerCache>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<SettingService>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<GroupService>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<CollectionService>();
+        services.AddSingleton<StoreHealth>();
+        services.AddSingleton<StoreInitializer>();
+        return builder;
+    }
+}

@@ -1,0 +1,60 @@
+using Actions.Data.Platform;
+using Actions.Data.Store;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Actions.Data.Hosting;
+
+/// <summary>
+/// First start, in the spec's order: data folder, migrations (which seed the two groups and the root
+/// permission), bootstrap admin. Every step is idempotent, so a second start changes nothing.
+/// </summary>
+public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, IOptions<ActionsOptions> options,
+    UserService users, ILogger<StoreInitializer> logger)
+{
+    public async Task InitializeAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        Directory.CreateDirectory(o.DataDirFullPath);
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            if (db.Database.GetDbConnection() is SqliteConnection sqlite && new SqliteConnectionStringBuilder(sqlite.ConnectionString).DataSource is { Length: > 0 } file)
+            {
+                var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+                if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            }
+            await db.Database.MigrateAsync(ct);
+            // WAL lets the browser app and the API read while a write is in progress.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+        await BootstrapAdminAsync(o.Admin, ct);
+    }
+
+    private async Task BootstrapAdminAsync(ActionsOptions.AdminOptions admin, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(admin.Email) || string.IsNullOrEmpty(admin.Password)) return;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.Users.AnyAsync(ct)) return;
+        await users.CreateAsync(new UserService.NewUser(admin.Email, "Admin", "", admin.Password), superuser: true, ct);
+        logger.LogInformation("Created the bootstrap superuser from configuration");
+    }
+}
+
+/// <summary>Answers whether the app store responds.</summary>
+public sealed class StoreHealth(IDbContextFactory<AppDbContext> contexts)
+{
+    public async Task<bool> IsHealthyAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            return await db.Database.CanConnectAsync(ct) && await db.PermissionGroups.AnyAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using Actions.Data.Errors;
+using Actions.Data.Security;
+using Actions.Data.Store;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Actions.Data.Platform;
+
+/// <summary>First-user setup, sign-in with session tokens, and turning a token or API key into a caller.</summary>
+public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, UserService users,
+    IPasswordHasher<AppUser> hasher, TimeProvider time, CallerCache callers, LoginThrottle throttle)
+{
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromDays(14);
+
+    public async Task<bool> HasAnyUserAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(u => !u.IsApiKeyUser, ct);
+    }
+
+    /// <summary>Creates the first superuser and signs them in; 403 once any user exists.</summary>
+    public async Task<string> SetupAsync(UserService.NewUser admin, CancellationToken ct)
+    {
+        var created = await CreateFirstUserAsync(admin, ct);
+        return await CreateSessionAsync(created.Id, ct);
+    }
+
+    /// <summary>Creates the first superuser; 403 once any user exists.</summary>
+    public async Task<UserDto> CreateFirstUserAsync(UserService.NewUser admin, CancellationToken ct)
+    {
+        // One setup at a time, so two racing requests cannot both become the first user.
+        await SetupLock.WaitAsync(ct);
+        try
+        {
+            if (await HasAnyUserAsync(ct)) throw ApiError.Forbidden();
+            return await users.CreateAsync(admin, superuser: true, ct);
+        }
+        finally
+        {
+            SetupLock.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim SetupLock = new(1, 1);
+
+    /// <summary>Checks email and password; returns the new session token and the user id.</summary>
+    public async Task<(string Token, int UserId)> LoginAsync(string email, string password, string clientIp, CancellationToken ct)
+    {
+        var userId = await VerifyPasswordAsync(email, password, clientIp, ct);
+        return (await CreateSessionAsync(userId, ct), userId);
+    }
+
+    /// <summary>
+    /// Checks email and password (throttled per email and per client IP) and records the sign-in; returns
+    /// the user id. Unknown email, wrong password and inactive user all get the same 401.
+    /// </summary>
+    public async Task<int> VerifyPasswordAsync(string email, string password, string clientIp, CancellationToken ct)
+    {
+        var normalized = email.Trim().ToUpperInvariant();
+        var emailKey = "email:" + normalized;
+        var ipKey = "ip:" + clientIp;
+        var wait = Math.Max(throttle.ByEmail.RetryAfter(emailKey), throttle.ByIp.RetryAfter(ipKey));
+        if (wait > 0) throw PlainError.TooManyAttempts(wait);
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalized && !u.IsApiKeyUser, ct);
+        var ok = user is { IsActive: true, PasswordHash: not null }
+                 && hasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
+        if (!ok)
+        {
+            throttle.ByEmail.Record(emailKey);
+            throttle.ByIp.Record(ipKey);
+            throw new FieldError(401, "password", "did not match stored password");
+        }
+        throttle.ByEmail.Reset(emailKey);
+        user!.LastLogin = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        return user.Id;
+    }
+
+    public async Task<string> CreateSessionAsync(int userId, CancellationToken ct)
+    {
+        var token = Tokens.NewSessionToken();
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.Sessions.Add(new UserSession { TokenHash = Tokens.Hash(token), UserId = userId, CreatedAt = now, LastUsedAt = now });
+        await db.SaveChangesAsync(ct);
+        return token;
+    }
+
+    public async Task LogoutAsync(string token, CancellationToken ct)
+    {
+        var digest = Tokens.Hash(token);
+        callers.Remove("s:" + digest);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.Sessions.Where(s => s.TokenHash == digest).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>The caller a session token stands for, or null when it is unknown, expired or its user inactive.</summary>
+    public async Task<Caller?> AuthenticateSessionAsync(string token, CancellationToken ct)
+    {
+        var digest = Tokens.Hash(token);
+        if (callers.TryGet("s:" + digest, out var cached)) return cached;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var session = await db.Sessions.FirstOrDefaultAsync(s => s.TokenHash == digest, ct);
+        if (session is null) return null;
+        var now = time.GetUtcNow().UtcDateTime;
+        if (now - session.LastUsedAt > SessionLifetime)
+        {
+            db.Sessions.Remove(session);
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        if (now - session.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            session.LastUsedAt = now;
+            await db.SaveChangesAsync(ct);
+        }
+        var caller = await LoadCallerAsync(db, session.UserId, ct);
+        if (caller is not null) callers.Set("s:" + digest, caller);
+        return caller;
+    }
+
+    /// <summary>The caller an API key acts as, or null for an unknown or revoked key.</summary>
+    public async Task<Caller?> AuthenticateApiKeyAsync(string key, CancellationToken ct)
+    {
+        var digest = Tokens.Hash(key);
+        if (callers.TryGet("k:" + digest, out var cached)) return cached;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var userId = await db.ApiKeys.Where(k => k.KeyHash == digest).Select(k => (int?)k.UserId).FirstOrDefaultAsync(ct);
+        if (userId is null) return null;
+        var caller = await LoadCallerAsync(db, userId.Value, ct);
+        if (caller is not null) callers.Set("k:" + digest, caller);
+        return caller;
+    }
+
+    /// <summary>The caller for a signed-in browser user (cookie), or null when the user is gone or inactive.</summary>
+    public async Task<Caller?> CallerForUserAsync(int userId, CancellationToken ct)
+    {
+        if (callers.TryGet("u:" + userId, out var cached)) return cached;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var caller = await LoadCallerAsync(db, userId, ct);
+        if (caller is not null) callers.Set("u:" + userId, caller);
+        return caller;
+    }
+
+    public async Task<UserDto> CurrentAsync(Caller caller, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await UserService.GetCoreAsync(db, caller.UserId, ct) ?? throw ApiError.NotFound();
+    }
+
+    private static async Task<Caller?> LoadCallerAsync(AppDbContext db, int userId, CancellationToken ct)
+    {
+        var active = await db.Users.AnyAsync(u => u.Id == userId && u.IsActive, ct);
+        if (!active) return null;
+        var groups = await db.GroupMemberships.Where(m => m.UserId == userId).Select(m => m.GroupId).ToListAsync(ct);
+        return new Caller(userId, groups.Contains(PermissionGroup.AdministratorsId), groups.ToHashSet());
+    }
+}
+
+/// <summary>Failed sign-ins per email (10) and per client IP (50) in a sliding 15-minute window.</summary>
+public sealed class LoginThrottle(TimeProvider time)
+{
+    public SlidingWindowThrottle ByEmail { get; } = new(10, TimeSpan.FromMinutes(15), time);
+    public SlidingWindowThrottle ByIp { get; } = new(50, TimeSpan.FromMinutes(15), time);
+}

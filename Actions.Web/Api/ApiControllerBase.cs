@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Actions.Data.Errors;
+using Actions.Data.Platform;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Actions.Web.Api;
+
+/// <summary>
+/// Base of every REST controller: authenticated by session token or API key (never the cookie), bodies read
+/// as JSON with the spec's size and syntax errors, the caller resolved by the authentication handler.
+/// </summary>
+[Authorize(AuthenticationSchemes = ApiAuthenticationHandler.SchemeName)]
+[Produces("application/json")]
+[ApiExplorerSettings(IgnoreApi = false)]
+public abstract class ApiControllerBase : ControllerBase
+{
+    protected Caller Caller => ApiAuthenticationHandler.GetCaller(HttpContext)
+        ?? throw new InvalidOperationException("No caller on an authenticated request.");
+
+    protected string ClientIp => HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>Reads the body as JSON (null when empty): plain 400 <c>Invalid JSON: …</c>, 413 past 1 MiB.</summary>
+    protected async Task<RequestBody> ReadBodyAsync(CancellationToken ct)
+    {
+        var node = await ReadJsonAsync(Request, ct);
+        return new RequestBody(node);
+    }
+
+    internal static async Task<JsonNode?> ReadJsonAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > ApiErrorMiddleware.MaxBodyBytes) throw ApiErrorMiddleware.BodyTooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0) return null;
+        try
+        {
+            return JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw ApiError.BadRequest("Invalid JSON: " + e.Message);
+        }
+    }
+
+    protected static int RouteId(int id, string key = "id") => RequestBody.RouteId(key, id);
+}

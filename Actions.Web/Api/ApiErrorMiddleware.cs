@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Actions.Data.Errors;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Actions.Web.Api;
+
+/// <summary>
+/// Wraps every <c>/api</c> request: a thrown <see cref="ApiError"/> becomes its spec body; an oversized body
+/// becomes 413; anything else is a bug, logged once with a correlation id that the 500 body carries —
+/// never a stack trace or internal detail.
+/// </summary>
+public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
+{
+    public const long MaxBodyBytes = 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(context);
+            return;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        try
+        {
+            if (context.Request.ContentLength > MaxBodyBytes) throw BodyTooLarge();
+            await next(context);
+        }
+        catch (ApiError error) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await ApiResults.WriteAsync(context.Response, error);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await ApiResults.WriteAsync(context.Response, BodyTooLarge());
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            var correlationId = context.TraceIdentifier;
+            logger.LogError(e, "Unexpected error on {Method} {Path} (correlation id {CorrelationId})",
+                context.Request.Method, context.Request.Path.Value, correlationId);
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            const string message = "An unexpected error occurred. Quote the correlation id when you report it.";
+            await ApiResults.WriteJsonAsync(context.Response, ApiResults.ExceptionBody(message, message,
+                new Dictionary<string, JsonNode?> { ["correlation-id"] = correlationId }));
+        }
+    }
+
+    public static PlainError BodyTooLarge() => new(StatusCodes.Status413PayloadTooLarge, "Request body too large.");
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Actions.Web.Api;
+using Actions.Web.Components;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.Extensions.Configuration.Json;
+using MudBlazor.Services;
+using Scalar.AspNetCore;
+
+namespace Actions.Web.Hosting;
+
+public static class WebHostingExtensions
+{
+    /// <summary>Loads the repository's <c>appsettings.json</c> (copied beside the binaries) below every other source.</summary>
+    public static WebApplicationBuilder AddActionsConfiguration(this WebApplicationBuilder builder)
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (File.Exists(file))
+        {
+            var source = new JsonConfigurationSource { Path = file, Optional = true, ReloadOnChange = false };
+            source.ResolveFileProvider();
+            builder.Configuration.Sources.Insert(0, source);
+        }
+        // Static web assets (MudBlazor, blazor.web.js) are served from packages also outside Development.
+        builder.WebHost.UseStaticWebAssets();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddActionsWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddControllers(o =>
+            {
+                // The API reads every body as JSON itself, whatever Content-Type a script sends.
+                o.ValueProviderFactories.RemoveType<FormValueProviderFactory>();
+                o.ValueProviderFactories.RemoveType<FormFileValueProviderFactory>();
+                o.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+            })
+            .AddJsonOptions(o => ApiJson.Configure(o.JsonSerializerOptions));
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+
+        services.AddAuthentication(IdentityConstants.ApplicationScheme)
+            .AddCookie(IdentityConstants.ApplicationScheme, o =>
+            {
+                o.LoginPath = "/account/login";
+                o.LogoutPath = "/account/logout";
+                o.ExpireTimeSpan = TimeSpan.FromDays(14);
+                o.SlidingExpiration = true;
+                o.Cookie.Name = "actions.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = BrowserSession.ValidateAsync };
+            })
+            .AddScheme<ApiAuthenticationOptions, ApiAuthenticationHandler>(ApiAuthenticationHandler.SchemeName, _ => { });
+        services.AddAuthorization();
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+        services.AddScoped<BrowserCaller>();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication UseActionsPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapActionsEndpoints(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapControllers();
+        app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("Actions REST API").WithOpenApiRoutePattern("/api/openapi/{documentName}.json"))
+            .AllowAnonymous();
+        // Anything else under /api is an unknown route: plain 404, never the browser app.
+        app.Map("/api/{**rest}", () => ApiResults.Plain(StatusCodes.Status404NotFound, "Not found.")).AllowAnonymous().ExcludeFromDescription();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
+
+public static class ApiJson
+{
+    public static void Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.DictionaryKeyPolicy = null;
+    }
+}

@@ -53,6 +53,10 @@ public sealed class ExceptionError(int status, string message, string? cause = n
 /// <summary>Accumulates every failing key so one answer names them all.</summary>
 public sealed class ValidationErrors
 {
+    /// <summary>Received values are shown as the client wrote them, without HTML-safe escapes.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions ReceivedJson =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly JsonObject _errors = [];
     private readonly JsonObject _specific = [];
 
@@ -64,7 +68,7 @@ public sealed class ValidationErrors
     /// <param name="missing">The key was required and absent or null.</param>
     public void Add(IReadOnlyList<string> path, string expected, JsonNode? received, bool missing = false)
     {
-        var shown = received is null ? "nil" : received.ToJsonString();
+        var shown = received is null ? "nil" : received.ToJsonString(ReceivedJson);
         var specific = missing ? "missing required key, received: nil" : $"{expected}, received: {shown}";
         Leaf(_errors, path)[path[^1]] = expected;
         Leaf(_specific, path)[path[^1]] = new JsonArray(specific);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Actions.Data.Hosting;
 
 /// <summary>The <c>Actions</c> configuration section (see the README's configuration table).</summary>
-public sealed class ActionsOptions
+public sealed class ActionsOptions : IValidatableObject
 {
     public const string Section = "Actions";
 
@@ -16,6 +16,18 @@ public sealed class ActionsOptions
     public ExecutionLogOptions ExecutionLog { get; set; } = new();
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
+
+    /// <summary>Data annotations do not descend into nested sections; this does, naming the full key.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, section) in new (string, object)[] { (nameof(PublicSharing), PublicSharing), (nameof(HttpActions), HttpActions) })
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
+            foreach (var r in results)
+                yield return new ValidationResult($"Actions:{name}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}", r.MemberNames);
+        }
+    }
 
     public sealed class AdminOptions
     {

@@ -94,5 +94,7 @@ public static class ApiJson
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.DictionaryKeyPolicy = null;
+        // API bodies are JSON, never HTML: keep quotes and non-ASCII readable instead of \u escapes.
+        o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }
 }

@@ -1,0 +1,66 @@
+using System.Net;
+using Actions.Data.Store;
+using Actions.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Actions.Tests.Api;
+
+public sealed class StartupTests
+{
+    private static Dictionary<string, string?> BootstrapAdmin() => new()
+    {
+        ["Actions:Admin:Email"] = "boot@example.com",
+        ["Actions:Admin:Password"] = "B00tstrap-pw!",
+    };
+
+    [Fact]
+    public async Task Bootstrap_admin_is_created_on_first_start_and_second_start_changes_nothing()
+    {
+        string dataDir;
+        using (var first = new AppFactory(BootstrapAdmin()))
+        {
+            dataDir = first.DataDir;
+            var token = (await first.Api().Post("/api/session", new { username = "boot@example.com", password = "B00tstrap-pw!" }))
+                .Expect(HttpStatusCode.OK).Json["id"]!.GetValue<string>();
+            var me = (await first.Api(token).Get("/api/user/current")).Json;
+            Assert.True(me["is_superuser"]!.GetValue<bool>());
+            (await first.Api().Post("/api/setup", new { user = new { email = "x@example.com", password = "Passw0rd!!", first_name = "x", last_name = "y" } }))
+                .Expect(HttpStatusCode.Forbidden);
+            Assert.True(File.Exists(Path.Combine(dataDir, "actions.db")));
+        }
+
+        // Same DataDir, different bootstrap credentials: nothing is added or changed.
+        using var second = new AppFactory(new Dictionary<string, string?>
+        {
+            ["Actions:Admin:Email"] = "other@example.com",
+            ["Actions:Admin:Password"] = "0ther-passw0rd!",
+        }, dataDir);
+        (await second.Api().Post("/api/session", new { username = "boot@example.com", password = "B00tstrap-pw!" })).Expect(HttpStatusCode.OK);
+        (await second.Api().Post("/api/session", new { username = "other@example.com", password = "0ther-passw0rd!" })).Expect(HttpStatusCode.Unauthorized);
+        using var scope = second.Services.CreateScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        Assert.Equal(1, await db.Users.CountAsync());
+        Assert.Equal(2, await db.PermissionGroups.CountAsync());
+        Assert.Equal(2, await db.GroupMemberships.CountAsync());
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task Actions_section_keys_are_bound_with_defaults_for_the_rest()
+    {
+        using var app = new AppFactory(new Dictionary<string, string?> { ["Actions:PublicSharing:PerLinkPerSecond"] = "3" });
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Actions.Data.Hosting.ActionsOptions>>().Value;
+        Assert.Equal(3, options.PublicSharing.PerLinkPerSecond);
+        Assert.Equal(120, options.PublicSharing.PerClientPerMinute);
+        (await app.Api().Get("/api/health")).Expect(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public void Invalid_configuration_stops_the_app_at_start()
+    {
+        using var app = new AppFactory(new Dictionary<string, string?> { ["Actions:PublicSharing:PerLinkPerSecond"] = "0" });
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+        Assert.Contains("PerLinkPerSecond", error.ToString());
+    }
+}

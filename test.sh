@@ -56,9 +56,9 @@ start_postgres() {
   echo "$DB_PASSWORD" > "$WORK/pgpass" && chown postgres "$WORK/pgpass"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -A scram-sha-256 --pwfile="$WORK/pgpass" >"$WORK/pg-init.log" 2>&1 \
     || { cat "$WORK/pg-init.log"; return 1; }
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w -t 60 \
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c max_connections=200 -c fsync=off" start >/dev/null \
-    || { cat "$WORK/pg.log"; return 1; }
+    || { cat "$PG_DATA/server.log"; return 1; }
   export ACTIONS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$DB_PASSWORD;Database=postgres"
 }
 

@@ -1,0 +1,46 @@
+using Microsoft.Playwright;
+
+namespace Actions.Tests.Browser;
+
+/// <summary>A newcomer's first minutes in a real browser: setup, sign-in, the app, sign-out.</summary>
+public sealed class FirstRunStoryTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task Newcomer_sets_up_signs_in_reaches_actions_and_signs_out()
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var page = await context.NewPageAsync();
+
+        // An anonymous visitor to /actions is sent to login, which sends to setup while no user exists.
+        await page.GotoAsync(fixture.BaseUrl + "/actions");
+        await page.WaitForURLAsync("**/setup");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ArtifactPath("setup.png"), FullPage = true });
+
+        await page.GetByLabel("First name").FillAsync("Ada");
+        await page.GetByLabel("Last name").FillAsync("Admin");
+        await page.GetByLabel("Email").FillAsync("ada@example.com");
+        await page.GetByLabel("Password").FillAsync("Adm1n-passw0rd!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create administrator" }).ClickAsync();
+        await page.WaitForURLAsync("**/account/login");
+
+        await page.GetByLabel("Email").FillAsync("ada@example.com");
+        await page.GetByLabel("Password").FillAsync("wrong-password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("do not match");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ArtifactPath("login-error.png"), FullPage = true });
+
+        await page.GetByLabel("Password").FillAsync("Adm1n-passw0rd!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/actions");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Actions", Exact = true, Level = 1 })).ToBeVisibleAsync();
+        // The superuser sees the admin part of the navigation.
+        await Assertions.Expect(page.GetByText("REST API reference")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ArtifactPath("actions.png"), FullPage = true });
+
+        await page.GotoAsync(fixture.BaseUrl + "/account/logout");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/account/login");
+        await page.GotoAsync(fixture.BaseUrl + "/actions");
+        await page.WaitForURLAsync("**/account/login**");
+    }
+}

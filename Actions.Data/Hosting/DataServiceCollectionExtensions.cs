@@ -1,3 +1,9 @@
+using Actions.Data.Databases;
+using Actions.Data.Databases.Engines;
+using Actions.Data.Databases.MySql;
+using Actions.Data.Databases.Postgres;
+using Actions.Data.Databases.Sqlite;
+using Actions.Data.Models;
 using Actions.Data.Platform;
 using Actions.Data.Store;
 using Microsoft.AspNetCore.DataProtection;
@@ -41,6 +47,14 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CollectionService>();
         services.AddSingleton<StoreHealth>();
+        services.AddSingleton<IDatabaseEngine, SqliteEngine>();
+        services.AddSingleton<IDatabaseEngine, PostgresEngine>();
+        services.AddSingleton<IDatabaseEngine, MySqlEngine>();
+        services.AddSingleton<DatabaseEngines>();
+        services.AddSingleton<DatabaseConnections>();
+        services.AddSingleton<DatabaseService>();
+        services.AddSingleton<CardService>();
+        services.AddSingleton<SampleDatabase>();
         services.AddSingleton<StoreInitializer>();
         return builder;
     }

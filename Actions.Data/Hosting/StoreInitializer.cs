@@ -1,3 +1,4 @@
+using Actions.Data.Databases;
 using Actions.Data.Platform;
 using Actions.Data.Store;
 using Microsoft.Data.Sqlite;
@@ -12,7 +13,7 @@ namespace Actions.Data.Hosting;
 /// permission), bootstrap admin. Every step is idempotent, so a second start changes nothing.
 /// </summary>
 public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, IOptions<ActionsOptions> options,
-    UserService users, ILogger<StoreInitializer> logger)
+    UserService users, SampleDatabase sample, ILogger<StoreInitializer> logger)
 {
     public async Task InitializeAsync(CancellationToken ct)
     {
@@ -30,6 +31,7 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
         await BootstrapAdminAsync(o.Admin, ct);
+        if (o.SampleData) await sample.EnsureCreatedAsync(ct);
     }
 
     private async Task BootstrapAdminAsync(ActionsOptions.AdminOptions admin, CancellationToken ct)

@@ -1,3 +1,5 @@
+using Actions.Data.Databases;
+using Actions.Data.Models;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -19,6 +21,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<PermissionGraphRevision> PermissionGraphRevisions => Set<PermissionGraphRevision>();
     public DbSet<AppSetting> Settings => Set<AppSetting>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ConnectedDatabase> Databases => Set<ConnectedDatabase>();
+    public DbSet<DbTable> Tables => Set<DbTable>();
+    public DbSet<DbField> Fields => Set<DbField>();
+    public DbSet<Card> Cards => Set<Card>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -8,6 +8,7 @@ public static class Limits
     public const int NameLength = 254;
     public const int PermissionLevelLength = 8;
     public const int HashLength = 64;
+    public const int IdentifierLength = 256;
 }
 
 internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>

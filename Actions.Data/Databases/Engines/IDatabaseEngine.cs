@@ -1,0 +1,46 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+
+namespace Actions.Data.Databases.Engines;
+
+/// <summary>
+/// Everything engine-specific about a connected database. Adding an engine means adding one folder with an
+/// implementation of this interface and registering it.
+/// </summary>
+public interface IDatabaseEngine
+{
+    /// <summary>The <c>engine</c> value of the REST API (<c>sqlite</c>, <c>postgres</c>, <c>mysql</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Checks <c>details</c> and builds a connection string; throws a 400 naming the problem.</summary>
+    string ConnectionString(JsonObject details, string? password);
+
+    /// <summary>Opens a pooled connection with the engine's session settings applied.</summary>
+    Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct);
+
+    /// <summary>Reads tables, columns, keys and defaults.</summary>
+    Task<SchemaSnapshot> ReadSchemaAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>Quotes an identifier for this engine's SQL.</summary>
+    string Quote(string identifier);
+
+    /// <summary>The driver's reason for a failed connection, never containing the password.</summary>
+    string Describe(Exception error);
+
+    /// <summary>Recognises a constraint violation in a database error, or null.</summary>
+    ConstraintViolation? TranslateConstraint(DbException error);
+}
+
+public sealed record SchemaSnapshot(IReadOnlyList<TableSnapshot> Tables);
+
+public sealed record TableSnapshot(string? Schema, string Name, IReadOnlyList<ColumnSnapshot> Columns, IReadOnlyList<ForeignKeySnapshot> ForeignKeys);
+
+public sealed record ColumnSnapshot(string Name, string DatabaseType, string BaseType, bool NotNull, string? Default,
+    bool IsAutoIncrement, bool IsPrimaryKey, int Position);
+
+public sealed record ForeignKeySnapshot(string Column, string? TargetSchema, string TargetTable, string TargetColumn);
+
+public enum ConstraintKind { NotNull, Unique, ForeignKey, Check }
+
+/// <summary>A constraint the database refused: its kind, the column when the engine names it, the constraint's name.</summary>
+public sealed record ConstraintViolation(ConstraintKind Kind, string? Column, string? ConstraintName, string? Table = null);

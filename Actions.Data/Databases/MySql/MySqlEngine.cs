@@ -1,0 +1,127 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Actions.Data.Databases.Engines;
+using MySqlConnector;
+
+namespace Actions.Data.Databases.MySql;
+
+/// <summary>MySQL and MariaDB through MySqlConnector (its own connection pool per connection string).</summary>
+public sealed partial class MySqlEngine : IDatabaseEngine
+{
+    public string Name => "mysql";
+
+    public string ConnectionString(JsonObject details, string? password) => new MySqlConnectionStringBuilder
+    {
+        Server = Details.RequiredString(details, "host"),
+        Port = (uint)Details.Port(details, 3306),
+        Database = Details.RequiredString(details, "dbname"),
+        UserID = Details.RequiredString(details, "user"),
+        Password = password,
+        SslMode = Details.Flag(details, "ssl") ? MySqlSslMode.Required : MySqlSslMode.Preferred,
+        AllowPublicKeyRetrieval = true,
+        ConnectionTimeout = 10,
+        DefaultCommandTimeout = 60,
+        Pooling = true,
+        MaximumPoolSize = 50,
+    }.ToString();
+
+    public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
+    {
+        var connection = new MySqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<SchemaSnapshot> ReadSchemaAsync(DbConnection connection, CancellationToken ct)
+    {
+        var primaryKeys = new HashSet<(string, string)>();
+        var foreignKeys = new List<(string Table, ForeignKeySnapshot Key)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT TABLE_NAME, COLUMN_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
+                FROM information_schema.KEY_COLUMN_USAGE
+                WHERE TABLE_SCHEMA = DATABASE() AND (CONSTRAINT_NAME = 'PRIMARY' OR REFERENCED_TABLE_NAME IS NOT NULL)
+                """;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                if (reader.GetString(2) == "PRIMARY") primaryKeys.Add((reader.GetString(0), reader.GetString(1)));
+                else foreignKeys.Add((reader.GetString(0), new ForeignKeySnapshot(reader.GetString(1), null, reader.GetString(3), reader.GetString(4))));
+            }
+        }
+        var columns = new List<(string Table, ColumnSnapshot Column)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE = 'NO', c.COLUMN_DEFAULT, c.EXTRA, c.ORDINAL_POSITION
+                FROM information_schema.COLUMNS c
+                JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE'
+                WHERE c.TABLE_SCHEMA = DATABASE()
+                ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION
+                """;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var table = reader.GetString(0);
+                var name = reader.GetString(1);
+                var defaultValue = reader.IsDBNull(5) ? null : reader.GetString(5);
+                // MariaDB reports "no default" on a nullable column as the text NULL.
+                if (defaultValue == "NULL") defaultValue = null;
+                var extra = reader.IsDBNull(6) ? "" : reader.GetString(6);
+                columns.Add((table, new ColumnSnapshot(name, reader.GetString(3), BaseTypes.FromMySqlType(reader.GetString(2), reader.GetString(3)),
+                    reader.GetBoolean(4), defaultValue, extra.Contains("auto_increment", StringComparison.OrdinalIgnoreCase),
+                    primaryKeys.Contains((table, name)), Convert.ToInt32(reader.GetValue(7), System.Globalization.CultureInfo.InvariantCulture))));
+            }
+        }
+        var tables = columns.GroupBy(c => c.Table).Select(g => new TableSnapshot(null, g.Key, g.Select(c => c.Column).ToList(),
+            foreignKeys.Where(f => f.Table == g.Key).Select(f => f.Key).ToList())).ToList();
+        return new SchemaSnapshot(tables);
+    }
+
+    public string Quote(string identifier) => "`" + identifier.Replace("`", "``", StringComparison.Ordinal) + "`";
+
+    public string Describe(Exception error) => error.Message;
+
+    public ConstraintViolation? TranslateConstraint(DbException error)
+    {
+        if (error is not MySqlException e) return null;
+        var message = e.Message;
+        return (int)e.ErrorCode switch
+        {
+            1048 or 1364 => new ConstraintViolation(ConstraintKind.NotNull, QuotedName().Match(message) is { Success: true } m ? m.Groups[1].Value : null, null),
+            1062 => new ConstraintViolation(ConstraintKind.Unique, DuplicateKey().Match(message) is { Success: true } m ? LastPart(m.Groups[1].Value) : null, null),
+            1452 or 1451 or 1216 or 1217 => new ConstraintViolation(ConstraintKind.ForeignKey,
+                ForeignKeyColumn().Match(message) is { Success: true } m ? m.Groups[1].Value : null, null,
+                References().Match(message) is { Success: true } r ? r.Groups[1].Value : null),
+            3819 or 4025 => new ConstraintViolation(ConstraintKind.Check, null, CheckName().Match(message) is { Success: true } m ? m.Groups[1].Value : null),
+            _ => null,
+        };
+    }
+
+    private static string LastPart(string key) => key.Contains('.', StringComparison.Ordinal) ? key[(key.LastIndexOf('.') + 1)..] : key;
+
+    [GeneratedRegex(@"(?:Column|Field) '([^']+)'")]
+    private static partial Regex QuotedName();
+
+    [GeneratedRegex(@"for key '([^']+)'")]
+    private static partial Regex DuplicateKey();
+
+    [GeneratedRegex(@"FOREIGN KEY \(`([^`]+)`\)")]
+    private static partial Regex ForeignKeyColumn();
+
+    [GeneratedRegex(@"REFERENCES `([^`]+)`")]
+    private static partial Regex References();
+
+    [GeneratedRegex(@"(?:CONSTRAINT|constraint) [`']([^`']+)[`']")]
+    private static partial Regex CheckName();
+}

@@ -1,0 +1,145 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Actions.Data.Databases.Engines;
+using Npgsql;
+
+namespace Actions.Data.Databases.Postgres;
+
+/// <summary>PostgreSQL through Npgsql (its own connection pool per connection string).</summary>
+public sealed partial class PostgresEngine : IDatabaseEngine
+{
+    public string Name => "postgres";
+
+    public string ConnectionString(JsonObject details, string? password) => new NpgsqlConnectionStringBuilder
+    {
+        Host = Details.RequiredString(details, "host"),
+        Port = Details.Port(details, 5432),
+        Database = Details.RequiredString(details, "dbname"),
+        Username = Details.RequiredString(details, "user"),
+        Password = password,
+        SslMode = Details.Flag(details, "ssl") ? SslMode.Require : SslMode.Prefer,
+        Timeout = 10,
+        CommandTimeout = 60,
+        Pooling = true,
+        MaxPoolSize = 50,
+    }.ToString();
+
+    public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<SchemaSnapshot> ReadSchemaAsync(DbConnection connection, CancellationToken ct)
+    {
+        var columns = new List<(string Schema, string Table, ColumnSnapshot Column)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT c.table_schema, c.table_name, c.column_name, c.udt_name, c.data_type, c.is_nullable = 'NO',
+                       c.column_default, c.is_identity = 'YES', c.ordinal_position, COALESCE(t.typtype = 'e', false)
+                FROM information_schema.columns c
+                JOIN information_schema.tables tb
+                  ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name AND tb.table_type = 'BASE TABLE'
+                LEFT JOIN pg_namespace tn ON tn.nspname = c.udt_schema
+                LEFT JOIN pg_type t ON t.typname = c.udt_name AND t.typnamespace = tn.oid
+                WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') AND c.table_schema NOT LIKE 'pg_toast%'
+                ORDER BY c.table_schema, c.table_name, c.ordinal_position
+                """;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var udt = reader.GetString(3);
+                var isArray = reader.GetString(4) == "ARRAY";
+                var defaultValue = reader.IsDBNull(6) ? null : reader.GetString(6);
+                var identity = reader.GetBoolean(7);
+                var autoIncrement = identity || defaultValue?.StartsWith("nextval(", StringComparison.Ordinal) == true;
+                columns.Add((reader.GetString(0), reader.GetString(1), new ColumnSnapshot(
+                    reader.GetString(2), udt, BaseTypes.FromPostgresType(udt, reader.GetBoolean(9), isArray), reader.GetBoolean(5),
+                    defaultValue, autoIncrement, false, reader.GetInt32(8))));
+            }
+        }
+        var primaryKeys = new HashSet<(string, string, string)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT ns.nspname, cl.relname, a.attname
+                FROM pg_constraint con
+                JOIN pg_class cl ON cl.oid = con.conrelid
+                JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)
+                WHERE con.contype = 'p'
+                """;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) primaryKeys.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+        var foreignKeys = new List<(string Schema, string Table, ForeignKeySnapshot Key)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT ns.nspname, cl.relname, a.attname, fns.nspname, fcl.relname, fa.attname
+                FROM pg_constraint con
+                JOIN pg_class cl ON cl.oid = con.conrelid
+                JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+                JOIN pg_class fcl ON fcl.oid = con.confrelid
+                JOIN pg_namespace fns ON fns.oid = fcl.relnamespace
+                JOIN LATERAL unnest(con.conkey, con.confkey) AS k(col, fcol) ON true
+                JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col
+                JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fcol
+                WHERE con.contype = 'f'
+                """;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                foreignKeys.Add((reader.GetString(0), reader.GetString(1),
+                    new ForeignKeySnapshot(reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5))));
+        }
+        var tables = columns.GroupBy(c => (c.Schema, c.Table)).Select(g => new TableSnapshot(g.Key.Schema, g.Key.Table,
+                g.Select(c => c.Column with { IsPrimaryKey = primaryKeys.Contains((g.Key.Schema, g.Key.Table, c.Column.Name)) }).ToList(),
+                foreignKeys.Where(f => f.Schema == g.Key.Schema && f.Table == g.Key.Table).Select(f => f.Key).ToList()))
+            .ToList();
+        return new SchemaSnapshot(tables);
+    }
+
+    public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public string Describe(Exception error) => error switch
+    {
+        PostgresException e => e.MessageText,
+        NpgsqlException { InnerException: { } inner } when inner is not NpgsqlException => inner.Message,
+        _ => error.Message,
+    };
+
+    public ConstraintViolation? TranslateConstraint(DbException error)
+    {
+        if (error is not PostgresException e) return null;
+        return e.SqlState switch
+        {
+            PostgresErrorCodes.NotNullViolation => new ConstraintViolation(ConstraintKind.NotNull, e.ColumnName, e.ConstraintName, e.TableName),
+            PostgresErrorCodes.UniqueViolation => new ConstraintViolation(ConstraintKind.Unique, KeyColumn(e.Detail), e.ConstraintName, e.TableName),
+            PostgresErrorCodes.ForeignKeyViolation => new ConstraintViolation(ConstraintKind.ForeignKey, KeyColumn(e.Detail), e.ConstraintName, ReferencedTable(e.Detail)),
+            PostgresErrorCodes.CheckViolation => new ConstraintViolation(ConstraintKind.Check, null, e.ConstraintName, e.TableName),
+            _ => null,
+        };
+    }
+
+    // Detail texts such as: Key (email)=(a@b.c) already exists. / Key (venue_id)=(9) is not present in table "venues".
+    private static string? KeyColumn(string? detail) => detail is null ? null : KeyPattern().Match(detail) is { Success: true } m ? m.Groups[1].Value : null;
+
+    private static string? ReferencedTable(string? detail) => detail is null ? null : TablePattern().Match(detail) is { Success: true } m ? m.Groups[1].Value : null;
+
+    [GeneratedRegex(@"Key \(""?([^,)""]+)""?\)")]
+    private static partial Regex KeyPattern();
+
+    [GeneratedRegex(@"table ""([^""]+)""")]
+    private static partial Regex TablePattern();
+}

@@ -1,4 +1,6 @@
+using Actions.Data.ActionDefinitions;
 using Actions.Data.Databases;
+using Actions.Data.Execution.Log;
 using Actions.Data.Models;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -25,6 +27,11 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<DbTable> Tables => Set<DbTable>();
     public DbSet<DbField> Fields => Set<DbField>();
     public DbSet<Card> Cards => Set<Card>();
+    public DbSet<ActionDefinition> Actions => Set<ActionDefinition>();
+    public DbSet<QueryActionPart> QueryActions => Set<QueryActionPart>();
+    public DbSet<ImplicitActionPart> ImplicitActions => Set<ImplicitActionPart>();
+    public DbSet<HttpActionPart> HttpActions => Set<HttpActionPart>();
+    public DbSet<ExecutionLogEntry> ExecutionLog => Set<ExecutionLogEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+
+namespace Actions.Data.Jq;
+
+/// <summary>
+/// A compiled jq filter (the spec's subset, jq 1.6 semantics), evaluated on System.Text.Json nodes.
+/// Compile once and run many times; a program is immutable and thread-safe.
+/// </summary>
+public sealed class JqProgram
+{
+    private readonly JqAst _ast;
+
+    private JqProgram(string text, JqAst ast)
+    {
+        Text = text;
+        _ast = ast;
+    }
+
+    public string Text { get; }
+
+    /// <summary>Compiles a program; throws <see cref="JqSyntaxException"/> naming the position of the problem.</summary>
+    public static JqProgram Compile(string text) => new(text, JqParser.Parse(text));
+
+    /// <summary>Null when the program compiles, else the reason with its position.</summary>
+    public static string? Check(string text)
+    {
+        try
+        {
+            Compile(text);
+            return null;
+        }
+        catch (JqSyntaxException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Every output for the input; throws <see cref="JqRuntimeException"/> with jq's message on a runtime error.</summary>
+    public IReadOnlyList<JsonNode?> Run(JsonNode? input, int maxOutputs = 10_000)
+    {
+        var outputs = new List<JsonNode?>();
+        foreach (var o in _ast.Eval(input))
+        {
+            outputs.Add(o);
+            if (outputs.Count > maxOutputs) throw new JqRuntimeException($"more than {maxOutputs} outputs");
+        }
+        return outputs;
+    }
+
+    /// <summary>The outputs one by one, as they are produced (a runtime error surfaces where jq's would).</summary>
+    public IEnumerable<JsonNode?> Stream(JsonNode? input) => _ast.Eval(input);
+
+    /// <summary>Compact JSON as <c>jq -c</c> prints it.</summary>
+    public static string ToJson(JsonNode? value) => JqValues.ToJson(value);
+
+    /// <summary>A value safe for any JSON writer (NaN → null, infinities → the largest double, as jq prints them).</summary>
+    public static JsonNode? Sanitize(JsonNode? value) => JqValues.Sanitize(value);
+}

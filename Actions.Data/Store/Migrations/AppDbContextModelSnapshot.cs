@@ -17,6 +17,132 @@ namespace Actions.Data.Store.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.ActionDefinition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("CreatorId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(21)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MadePublicById")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ModelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParameterMappingsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParametersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PublicUuid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VisualizationSettingsJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatorId");
+
+                    b.HasIndex("MadePublicById");
+
+                    b.HasIndex("ModelId");
+
+                    b.HasIndex("PublicUuid")
+                        .IsUnique();
+
+                    b.HasIndex("UpdatedAt", "Id");
+
+                    b.ToTable("Actions", (string)null);
+                });
+
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.HttpActionPart", b =>
+                {
+                    b.Property<int>("ActionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DatabaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ErrorHandle")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseHandle")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TemplateJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ActionId");
+
+                    b.ToTable("HttpActions", (string)null);
+                });
+
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.ImplicitActionPart", b =>
+                {
+                    b.Property<int>("ActionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ActionId");
+
+                    b.ToTable("ImplicitActions", (string)null);
+                });
+
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.QueryActionPart", b =>
+                {
+                    b.Property<int>("ActionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DatabaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DatasetQueryJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ActionId");
+
+                    b.HasIndex("DatabaseId");
+
+                    b.ToTable("QueryActions", (string)null);
+                });
+
             modelBuilder.Entity("Actions.Data.Databases.ConnectedDatabase", b =>
                 {
                     b.Property<int>("Id")
@@ -159,6 +285,66 @@ namespace Actions.Data.Store.Migrations
                     b.HasIndex("DatabaseId");
 
                     b.ToTable("Tables", (string)null);
+                });
+
+            modelBuilder.Entity("Actions.Data.Execution.Log.ExecutionLogEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ActionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActionName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActionType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("HttpStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ParametersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ActionId", "Id");
+
+                    b.ToTable("ExecutionLog", (string)null);
                 });
 
             modelBuilder.Entity("Actions.Data.Models.Card", b =>
@@ -673,6 +859,58 @@ namespace Actions.Data.Store.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.ActionDefinition", b =>
+                {
+                    b.HasOne("Actions.Data.Store.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Actions.Data.Store.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("MadePublicById")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Actions.Data.Models.Card", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.HttpActionPart", b =>
+                {
+                    b.HasOne("Actions.Data.ActionDefinitions.ActionDefinition", null)
+                        .WithOne("Http")
+                        .HasForeignKey("Actions.Data.ActionDefinitions.HttpActionPart", "ActionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.ImplicitActionPart", b =>
+                {
+                    b.HasOne("Actions.Data.ActionDefinitions.ActionDefinition", null)
+                        .WithOne("Implicit")
+                        .HasForeignKey("Actions.Data.ActionDefinitions.ImplicitActionPart", "ActionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.QueryActionPart", b =>
+                {
+                    b.HasOne("Actions.Data.ActionDefinitions.ActionDefinition", null)
+                        .WithOne("Query")
+                        .HasForeignKey("Actions.Data.ActionDefinitions.QueryActionPart", "ActionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Actions.Data.Databases.ConnectedDatabase", null)
+                        .WithMany()
+                        .HasForeignKey("DatabaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Actions.Data.Databases.DbField", b =>
                 {
                     b.HasOne("Actions.Data.Databases.DbField", null)
@@ -831,6 +1069,15 @@ namespace Actions.Data.Store.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Actions.Data.ActionDefinitions.ActionDefinition", b =>
+                {
+                    b.Navigation("Http");
+
+                    b.Navigation("Implicit");
+
+                    b.Navigation("Query");
                 });
 #pragma warning restore 612, 618
         }

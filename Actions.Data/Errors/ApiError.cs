@@ -106,3 +106,9 @@ public sealed class FieldError(int status, string field, string message) : ApiEr
 {
     public string Field { get; } = field;
 }
+
+/// <summary>A row the database refused: <c>{"message", "errors": {&lt;parameter id&gt;: text}}</c>.</summary>
+public sealed class RowError(string message, IReadOnlyDictionary<string, string>? errors = null) : ApiError(400, message)
+{
+    public IReadOnlyDictionary<string, string> Errors { get; } = errors ?? new Dictionary<string, string>();
+}

@@ -1,4 +1,9 @@
+using Actions.Data.ActionDefinitions;
 using Actions.Data.Databases;
+using Actions.Data.Execution;
+using Actions.Data.Execution.Implicit;
+using Actions.Data.Execution.Log;
+using Actions.Data.Execution.Query;
 using Actions.Data.Databases.Engines;
 using Actions.Data.Databases.MySql;
 using Actions.Data.Databases.Postgres;
@@ -55,6 +60,17 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DatabaseService>();
         services.AddSingleton<CardService>();
         services.AddSingleton<SampleDatabase>();
+        services.AddSingleton<ActionService>();
+        services.AddSingleton<IModelLifecycle>(sp => sp.GetRequiredService<ActionService>());
+        services.AddSingleton<QueryActionRunner>();
+        services.AddSingleton<IActionRunner>(sp => sp.GetRequiredService<QueryActionRunner>());
+        services.AddSingleton<ImplicitRowService>();
+        services.AddSingleton<IActionRunner>(sp => sp.GetRequiredService<ImplicitRowService>());
+        services.AddSingleton<PublicLinkThrottle>();
+        services.AddSingleton<ExecutionLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogWriter>());
+        services.AddSingleton<ExecutionHistoryService>();
+        services.AddSingleton<ActionExecutionService>();
         services.AddSingleton<StoreInitializer>();
         return builder;
     }

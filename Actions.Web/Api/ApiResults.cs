@@ -30,6 +30,11 @@ public static class ApiResults
             case FieldError field:
                 await WriteJsonAsync(response, new JsonObject { ["errors"] = new JsonObject { [field.Field] = field.Message } });
                 break;
+            case RowError row:
+                var errors = new JsonObject();
+                foreach (var (key, text) in row.Errors) errors[key] = text;
+                await WriteJsonAsync(response, new JsonObject { ["message"] = row.Message, ["errors"] = errors });
+                break;
             case ExceptionError ex:
                 await WriteJsonAsync(response, ExceptionBody(ex.Message, ex.Cause, ex.Details, ex.ExtraTopLevel));
                 break;

@@ -90,6 +90,16 @@ public static class WebHostingExtensions
 
 public static class ApiJson
 {
+    /// <summary>The API's serializer settings, for bodies written by hand.</summary>
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var o = new JsonSerializerOptions();
+        Configure(o);
+        return o;
+    }
+
     public static void Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -1,0 +1,325 @@
+using System.Text.Json.Nodes;
+using Actions.Data.Databases;
+using Actions.Data.Errors;
+using Actions.Data.Models;
+using Actions.Data.Platform;
+using Actions.Data.Security;
+using Actions.Data.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace Actions.Data.ActionDefinitions;
+
+/// <summary>
+/// Actions: create, read, update, delete, lists and public links, with the checks of actions-api.md in the
+/// order the spec gives (that order decides which error wins).
+/// </summary>
+public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, CollectionService collections,
+    SettingService settings, TimeProvider time) : IModelLifecycle
+{
+    public const string NotEnabledMessage = "Actions are not enabled.";
+    public const string SharingDisabledMessage = "Public sharing is not enabled.";
+
+    /// <summary>Actions of one model (any type, with creator), or of every readable unarchived model.</summary>
+    public async Task<JsonArray> ListAsync(Caller caller, int? modelId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        List<Card> cards;
+        if (modelId is { } id)
+        {
+            var card = await db.Cards.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiError.NotFound();
+            if (!await collections.CanReadAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
+            cards = [card];
+        }
+        else
+        {
+            cards = [];
+            foreach (var card in await db.Cards.AsNoTracking().Where(c => !c.Archived).ToListAsync(ct))
+                if (await collections.CanReadAsync(caller, card.CollectionId, ct)) cards.Add(card);
+        }
+        var cardIds = cards.Select(c => c.Id).ToList();
+        var actions = await WithParts(db.Actions.AsNoTracking())
+            .Where(a => cardIds.Contains(a.ModelId) && !a.Archived)
+            .OrderBy(a => a.UpdatedAt).ThenBy(a => a.Id).ToListAsync(ct);
+        var models = new Dictionary<int, ModelContext>();
+        foreach (var card in cards) models[card.Id] = await LoadModelAsync(db, card, ct);
+        var creators = await CreatorsAsync(db, actions.Select(a => a.CreatorId), ct);
+        var result = new JsonArray();
+        foreach (var a in actions)
+            result.Add(ActionShapes.Read(a, models[a.ModelId], a.CreatorId is { } c && creators.TryGetValue(c, out var u) ? u.DeepClone() : null));
+        return result;
+    }
+
+    /// <summary>Unarchived actions with a public link (superuser, public sharing on).</summary>
+    public async Task<JsonArray> ListPublicAsync(Caller caller, CancellationToken ct)
+    {
+        caller.RequireSuperuser();
+        await RequireSharingAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Actions.AsNoTracking().Where(a => !a.Archived && a.PublicUuid != null)
+            .OrderBy(a => a.UpdatedAt).ThenBy(a => a.Id)
+            .Select(a => new { a.Id, a.Name, a.PublicUuid, a.ModelId }).ToListAsync(ct);
+        return new JsonArray(rows.Select(r => (JsonNode?)new JsonObject
+        {
+            ["id"] = r.Id, ["name"] = r.Name, ["public_uuid"] = r.PublicUuid!.Value.ToString(), ["model_id"] = r.ModelId,
+        }).ToArray());
+    }
+
+    public async Task<JsonObject> GetAsync(Caller caller, int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var action = await FindAsync(db, id, ct);
+        if (action is null || action.Archived) throw ApiError.NotFound();
+        var model = await ModelOfAsync(db, action, ct);
+        if (!await collections.CanReadAsync(caller, model.Card.CollectionId, ct)) throw ApiError.Forbidden();
+        var creators = await CreatorsAsync(db, [action.CreatorId], ct);
+        return ActionShapes.Read(action, model, action.CreatorId is { } c && creators.TryGetValue(c, out var u) ? u : null);
+    }
+
+    public async Task<JsonObject> CreateAsync(Caller caller, ActionInput input, CancellationToken ct)
+    {
+        // 2. What the chosen type needs.
+        RequireTypeKeys(input.Type!, input, creating: true);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        // 3-6. The model: exists, writable, a model, fit for implicit actions, actions enabled.
+        var card = await RequireWritableModelAsync(db, caller, input.ModelId!.Value, ct);
+        if (input.Type == ActionDefinition.ImplicitType) RequireImplicitSupport(card);
+        await RequireEnabledAsync(db, card.DatabaseId, ct);
+        if (input.DatabaseId is { } databaseId && databaseId != card.DatabaseId) await RequireEnabledAsync(db, databaseId, ct);
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var action = new ActionDefinition
+        {
+            Name = input.Name!, Description = input.Description, Type = input.Type!, ModelId = card.Id,
+            ParametersJson = input.Parameters?.ToJsonString(), ParameterMappingsJson = input.ParameterMappings?.ToJsonString(),
+            VisualizationSettingsJson = input.VisualizationSettings?.ToJsonString(), Archived = input.Archived ?? false,
+            CreatorId = caller.UserId > 0 ? caller.UserId : null, EntityId = Tokens.NewEntityId(), CreatedAt = now, UpdatedAt = now,
+        };
+        SetTypePart(action, input);
+        // 7. The action and its type row in one transaction (one SaveChanges).
+        db.Actions.Add(action);
+        await db.SaveChangesAsync(ct);
+        return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
+    }
+
+    public async Task<JsonObject> UpdateAsync(Caller caller, int id, ActionInput input, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var action = await FindAsync(db, id, ct, tracking: true) ?? throw ApiError.NotFound();
+        // A type change needs the new type's keys in the same body (a validation error, so it comes first).
+        var newType = input.Type ?? action.Type;
+        if (newType != action.Type) RequireTypeKeys(newType, input, creating: false);
+        var card = await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct);
+        await RequireEnabledAsync(db, card.DatabaseId, ct);
+        if (!await collections.CanWriteAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
+        if (input.ModelId is { } newModelId && newModelId != action.ModelId)
+        {
+            card = await RequireWritableModelAsync(db, caller, newModelId, ct);
+            action.ModelId = card.Id;
+        }
+        if (newType == ActionDefinition.ImplicitType && (newType != action.Type || input.ModelId is not null)) RequireImplicitSupport(card);
+
+        if (input.Name is not null) action.Name = input.Name;
+        if (input.Has("description")) action.Description = input.Description;
+        if (input.Has("parameters")) action.ParametersJson = input.Parameters?.ToJsonString();
+        if (input.Has("parameter_mappings")) action.ParameterMappingsJson = input.ParameterMappings?.ToJsonString();
+        if (input.Has("visualization_settings")) action.VisualizationSettingsJson = input.VisualizationSettings?.ToJsonString();
+        if (input.Archived is { } archived) action.Archived = archived;
+        if (newType != action.Type)
+        {
+            // The old type's row is replaced by the new one.
+            if (action.Query is not null) db.QueryActions.Remove(action.Query);
+            if (action.Implicit is not null) db.ImplicitActions.Remove(action.Implicit);
+            if (action.Http is not null) db.HttpActions.Remove(action.Http);
+            action.Query = null;
+            action.Implicit = null;
+            action.Http = null;
+            action.Type = newType;
+            SetTypePart(action, input);
+        }
+        else
+        {
+            UpdateTypePart(action, input);
+        }
+        action.UpdatedAt = NextTimestamp(action.UpdatedAt);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
+    }
+
+    public async Task DeleteAsync(Caller caller, int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var action = await db.Actions.FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw ApiError.NotFound();
+        var card = await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct);
+        if (!await collections.CanWriteAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
+        db.Actions.Remove(action);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Makes (or returns the existing) public link: superuser → sharing on → unarchived action → actions enabled.</summary>
+    public async Task<Guid> CreatePublicLinkAsync(Caller caller, int id, CancellationToken ct)
+    {
+        caller.RequireSuperuser();
+        await RequireSharingAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var action = await db.Actions.FirstOrDefaultAsync(a => a.Id == id && !a.Archived, ct) ?? throw ApiError.NotFound();
+        var card = await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct);
+        await RequireEnabledAsync(db, card.DatabaseId, ct);
+        if (action.PublicUuid is { } existing) return existing;
+        action.PublicUuid = Guid.NewGuid();
+        action.MadePublicById = caller.UserId > 0 ? caller.UserId : null;
+        await db.SaveChangesAsync(ct);
+        return action.PublicUuid.Value;
+    }
+
+    public async Task DeletePublicLinkAsync(Caller caller, int id, CancellationToken ct)
+    {
+        caller.RequireSuperuser();
+        await RequireSharingAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var action = await db.Actions.FirstOrDefaultAsync(a => a.Id == id && !a.Archived && a.PublicUuid != null, ct) ?? throw ApiError.NotFound();
+        var card = await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct);
+        await RequireEnabledAsync(db, card.DatabaseId, ct);
+        action.PublicUuid = null;
+        action.MadePublicById = null;
+        await db.SaveChangesAsync(ct);
+    }
+
+    // --- model lifecycle (called by CardService inside the card's transaction) ---
+
+    public async Task OnModelChangedAsync(AppDbContext db, Card card, bool becameQuestion, bool lostImplicitSupport, CancellationToken ct)
+    {
+        if (becameQuestion || lostImplicitSupport)
+            await db.Actions.Where(a => a.ModelId == card.Id && a.Type == ActionDefinition.ImplicitType).ExecuteDeleteAsync(ct);
+        if (becameQuestion)
+            await db.Actions.Where(a => a.ModelId == card.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Archived, true), ct);
+    }
+
+    public Task OnCardDeletingAsync(AppDbContext db, int cardId, CancellationToken ct) =>
+        db.Actions.Where(a => a.ModelId == cardId).ExecuteDeleteAsync(ct);
+
+    // --- shared helpers (also used by execution) ---
+
+    internal static IQueryable<ActionDefinition> WithParts(IQueryable<ActionDefinition> q) =>
+        q.Include(a => a.Query).Include(a => a.Implicit).Include(a => a.Http);
+
+    internal static Task<ActionDefinition?> FindAsync(AppDbContext db, int id, CancellationToken ct, bool tracking = false)
+    {
+        var q = WithParts(db.Actions);
+        if (!tracking) q = q.AsNoTracking();
+        return q.FirstOrDefaultAsync(a => a.Id == id, ct);
+    }
+
+    internal static async Task<ModelContext> ModelOfAsync(AppDbContext db, ActionDefinition action, CancellationToken ct) =>
+        await LoadModelAsync(db, await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct), ct);
+
+    internal static async Task<ModelContext> LoadModelAsync(AppDbContext db, Card card, CancellationToken ct)
+    {
+        if (card.TableId is not { } tableId) return new ModelContext(card, [], null, []);
+        var table = await db.Tables.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tableId, ct);
+        var fields = await db.Fields.AsNoTracking().Where(f => f.TableId == tableId && f.Active).OrderBy(f => f.Position).ToListAsync(ct);
+        return new ModelContext(card, ImplicitParameters.Eligible(fields), table, fields);
+    }
+
+    internal static async Task RequireEnabledAsync(AppDbContext db, int databaseId, CancellationToken ct)
+    {
+        if (!await db.Databases.AnyAsync(d => d.Id == databaseId && d.ActionsEnabled, ct)) throw NotEnabled(databaseId);
+    }
+
+    public static ExceptionError NotEnabled(int databaseId) =>
+        new(400, NotEnabledMessage, data: new Dictionary<string, JsonNode?> { ["database-id"] = databaseId });
+
+    internal async Task RequireSharingAsync(CancellationToken ct)
+    {
+        if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(SharingDisabledMessage);
+    }
+
+    private async Task<Card> RequireWritableModelAsync(AppDbContext db, Caller caller, int modelId, CancellationToken ct)
+    {
+        var card = await db.Cards.AsNoTracking().FirstOrDefaultAsync(c => c.Id == modelId, ct) ?? throw ApiError.NotFound();
+        if (!await collections.CanWriteAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
+        if (card.Type != Card.ModelType) throw ApiError.BadRequest("Actions must be made with models, not cards.");
+        return card;
+    }
+
+    private static void RequireImplicitSupport(Card card)
+    {
+        if (card.IsNative || card.HasClauses || card.TableId is null)
+            throw ApiError.BadRequest("Implicit actions are not supported for models with clauses.");
+    }
+
+    /// <summary>Step 2 of POST (and a type change in PUT): the keys the type cannot do without.</summary>
+    private static void RequireTypeKeys(string type, ActionInput input, bool creating)
+    {
+        switch (type)
+        {
+            case ActionDefinition.QueryType when input.DatabaseId is null:
+                if (creating) throw ApiError.BadRequest("Must provide a database_id for query actions");
+                throw ActionInput.Missing("database_id", RequestBody.PositiveIntText);
+            case ActionDefinition.QueryType when !creating && input.DatasetQuery is null:
+                throw ActionInput.Missing("dataset_query", "map");
+            case ActionDefinition.HttpType when input.Template is null:
+                throw ActionInput.Missing("template", "map");
+            case ActionDefinition.ImplicitType when input.Kind is null:
+                throw ActionInput.Missing("kind", ActionInput.KindText);
+        }
+    }
+
+    private static void SetTypePart(ActionDefinition action, ActionInput input)
+    {
+        switch (action.Type)
+        {
+            case ActionDefinition.QueryType:
+                action.Query = new QueryActionPart { DatabaseId = input.DatabaseId!.Value, DatasetQueryJson = input.DatasetQuery?.ToJsonString() };
+                break;
+            case ActionDefinition.ImplicitType:
+                action.Implicit = new ImplicitActionPart { Kind = input.Kind! };
+                break;
+            case ActionDefinition.HttpType:
+                action.Http = new HttpActionPart
+                {
+                    DatabaseId = input.DatabaseId, TemplateJson = input.Template!.ToJsonString(),
+                    ResponseHandle = input.ResponseHandle, ErrorHandle = input.ErrorHandle,
+                };
+                break;
+        }
+    }
+
+    /// <summary>PUT on the same type: absent keys unchanged, null clears (database_id of a query action cannot be cleared).</summary>
+    private static void UpdateTypePart(ActionDefinition action, ActionInput input)
+    {
+        if (action.Query is { } q)
+        {
+            if (input.DatabaseId is { } databaseId) q.DatabaseId = databaseId;
+            if (input.Has("dataset_query")) q.DatasetQueryJson = input.DatasetQuery?.ToJsonString();
+        }
+        if (action.Implicit is { } i && input.Kind is { } kind) i.Kind = kind;
+        if (action.Http is { } h)
+        {
+            if (input.Has("database_id")) h.DatabaseId = input.DatabaseId;
+            if (input.Template is { } template) h.TemplateJson = template.ToJsonString();
+            if (input.Has("response_handle")) h.ResponseHandle = input.ResponseHandle;
+            if (input.Has("error_handle")) h.ErrorHandle = input.ErrorHandle;
+        }
+    }
+
+    /// <summary>Now, but strictly after the previous stamp, so every saved version has its own <c>updated_at</c> (caches key on it).</summary>
+    private DateTime NextTimestamp(DateTime previous)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return now > previous ? now : previous.AddTicks(10);
+    }
+
+    private static async Task<Dictionary<int, JsonNode>> CreatorsAsync(AppDbContext db, IEnumerable<int?> ids, CancellationToken ct)
+    {
+        var wanted = ids.OfType<int>().Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => wanted.Contains(u.Id)).ToListAsync(ct);
+        var groups = (await db.GroupMemberships.AsNoTracking().Where(m => wanted.Contains(m.UserId)).ToListAsync(ct))
+            .ToLookup(m => m.UserId, m => m.GroupId);
+        return users.ToDictionary(u => u.Id, u => System.Text.Json.JsonSerializer.SerializeToNode(
+            UserService.ToDto(u, groups[u.Id].Order().ToList()), UserJson)!);
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions UserJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+}

@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using Actions.Data.Databases;
+using Actions.Data.Models;
+
+namespace Actions.Data.ActionDefinitions;
+
+/// <summary>The model an action hangs off, with what reads and runs need of it.</summary>
+public sealed record ModelContext(Card Card, IReadOnlyList<DbField> EligibleFields, DbTable? Table, IReadOnlyList<DbField> TableFields);
+
+/// <summary>The JSON shapes of an action: the merged read object and the anonymous public one.</summary>
+public static class ActionShapes
+{
+    public static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
+
+    /// <summary>The implicit action's generated parameters (null for other types).</summary>
+    public static ImplicitParameters.Generated? Implicit(ActionDefinition a, ModelContext model) =>
+        a.Implicit is null ? null
+            : ImplicitParameters.Generate(a.Implicit.Kind, model.EligibleFields, Parse(a.ParametersJson) as JsonArray, Parse(a.VisualizationSettingsJson) as JsonObject);
+
+    /// <summary>The parameters and form settings a reader sees, merged by type as the spec says.</summary>
+    public static (JsonNode? Parameters, JsonNode? ParameterMappings, JsonNode? Visualization) Effective(ActionDefinition a, ModelContext model)
+    {
+        var parameters = Parse(a.ParametersJson);
+        var mappings = Parse(a.ParameterMappingsJson);
+        var visualization = Parse(a.VisualizationSettingsJson);
+        if (a.Http is not null && Parse(a.Http.TemplateJson) is JsonObject template)
+        {
+            if (template["parameters"] is { } tp) parameters = tp.DeepClone();
+            if (template["parameter_mappings"] is { } tm) mappings = tm.DeepClone();
+        }
+        if (Implicit(a, model) is { } generated)
+        {
+            parameters = generated.Parameters;
+            visualization = generated.VisualizationSettings;
+        }
+        return (parameters, mappings, visualization);
+    }
+
+    public static JsonObject Read(ActionDefinition a, ModelContext model, JsonNode? creator = null)
+    {
+        var (parameters, mappings, visualization) = Effective(a, model);
+        var o = new JsonObject
+        {
+            ["id"] = a.Id,
+            ["name"] = a.Name,
+            ["description"] = a.Description,
+            ["type"] = a.Type,
+            ["model_id"] = a.ModelId,
+            ["database_id"] = a.Type switch
+            {
+                ActionDefinition.QueryType => a.Query?.DatabaseId,
+                ActionDefinition.ImplicitType => model.Card.DatabaseId,
+                _ => a.Http?.DatabaseId,
+            },
+            ["parameters"] = parameters,
+            ["parameter_mappings"] = mappings,
+            ["visualization_settings"] = visualization,
+            ["public_uuid"] = a.PublicUuid?.ToString(),
+            ["made_public_by_id"] = a.MadePublicById,
+            ["archived"] = a.Archived,
+            ["creator_id"] = a.CreatorId,
+            ["entity_id"] = a.EntityId,
+            ["created_at"] = a.CreatedAt,
+            ["updated_at"] = a.UpdatedAt,
+        };
+        switch (a.Type)
+        {
+            case ActionDefinition.QueryType:
+                o["dataset_query"] = Parse(a.Query?.DatasetQueryJson);
+                break;
+            case ActionDefinition.ImplicitType:
+                o["kind"] = a.Implicit?.Kind;
+                break;
+            case ActionDefinition.HttpType:
+                o["template"] = Parse(a.Http?.TemplateJson);
+                o["response_handle"] = a.Http?.ResponseHandle;
+                o["error_handle"] = a.Http?.ErrorHandle;
+                break;
+        }
+        if (creator is not null) o["creator"] = creator;
+        return o;
+    }
+
+    /// <summary>What an anonymous holder of the public link may see: five keys, hidden parameters removed.</summary>
+    public static JsonObject Public(ActionDefinition a, ModelContext model)
+    {
+        var (parameters, _, visualization) = Effective(a, model);
+        var hidden = HiddenIds(visualization);
+        var visible = new JsonArray();
+        foreach (var p in (parameters as JsonArray) ?? [])
+            if (p is JsonObject po && po["id"]?.GetValue<string>() is { } id && !hidden.Contains(id)) visible.Add(p.DeepClone());
+        if (visualization is JsonObject vo && vo["fields"] is JsonObject fields)
+            foreach (var id in hidden) fields.Remove(id);
+        return new JsonObject
+        {
+            ["id"] = a.Id,
+            ["name"] = a.Name,
+            ["database_id"] = a.Type switch
+            {
+                ActionDefinition.QueryType => a.Query?.DatabaseId,
+                ActionDefinition.ImplicitType => model.Card.DatabaseId,
+                _ => a.Http?.DatabaseId,
+            },
+            ["visualization_settings"] = visualization,
+            ["parameters"] = visible,
+        };
+    }
+
+    /// <summary>Ids whose <c>visualization_settings.fields[id].hidden</c> is true.</summary>
+    public static HashSet<string> HiddenIds(JsonNode? visualization)
+    {
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        if (visualization?["fields"] is JsonObject fields)
+            foreach (var (id, entry) in fields)
+                if (entry is JsonObject e && e["hidden"] is JsonValue h && h.GetValueKind() == System.Text.Json.JsonValueKind.True) hidden.Add(id);
+        return hidden;
+    }
+}

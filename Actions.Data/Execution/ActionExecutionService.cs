@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Actions.Data.ActionDefinitions;
+using Actions.Data.Errors;
+using Actions.Data.Execution.Implicit;
+using Actions.Data.Execution.Log;
+using Actions.Data.Execution.Query;
+using Actions.Data.Hosting;
+using Actions.Data.Platform;
+using Actions.Data.Store;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Actions.Data.Execution;
+
+/// <summary>
+/// Runs actions from every source (REST, browser, public link) through the same steps: the endpoint's checks,
+/// the common steps of execution.md, the type's runner, and one execution log entry per run.
+/// </summary>
+public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> contexts, CollectionService collections, SettingService settings,
+    IEnumerable<IActionRunner> runners, QueryActionRunner queries, ImplicitRowService rows, ExecutionLogWriter log, PublicLinkThrottle throttle,
+    IOptions<ActionsOptions> options, TimeProvider time, ILogger<ActionExecutionService> logger)
+{
+    public const string AmbiguousMessage = "Cannot execute implicit action on a table with ambiguous column names.";
+    private const string Redacted = "<redacted>";
+    private readonly Dictionary<string, IActionRunner> _runners = runners.ToDictionary(r => r.Type);
+
+    /// <summary>POST /api/action/:id/execute (and the browser's run form): unarchived action → read permission → run.</summary>
+    public async Task<ExecutionResult> ExecuteAsync(Caller caller, int actionId, JsonObject? parameters, string source, CancellationToken ct)
+    {
+        var (action, model) = await LoadAsync(actionId, ct);
+        if (action is null || action.Archived) throw ApiError.NotFound();
+        var context = new RunContext(source, caller, null);
+        return await LoggedAsync(action, context, parameters, async () =>
+        {
+            if (!await collections.CanReadAsync(caller, model!.Card.CollectionId, ct)) throw ApiError.Forbidden();
+            return await RunAsync(action, model, parameters ?? [], context, ct);
+        });
+    }
+
+    /// <summary>POST /api/public/action/:uuid/execute: limits → sharing on → unarchived action → run with no user.</summary>
+    public async Task<ExecutionResult> ExecutePublicAsync(string uuid, JsonObject? parameters, string clientIp, CancellationToken ct)
+    {
+        throttle.CountRequest(clientIp);
+        throttle.CountExecution(uuid);
+        if (!Guid.TryParse(uuid, out var id)) throw ApiError.NotFound();
+        if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
+        var (action, model) = await LoadPublicAsync(id, ct);
+        if (action is null) throw ApiError.NotFound();
+        var context = new RunContext(ExecutionSources.Public, null, clientIp);
+        return await LoggedAsync(action, context, parameters, () => RunAsync(action, model!, parameters ?? [], context, ct));
+    }
+
+    /// <summary>GET /api/public/action/:uuid: the five public keys, hidden parameters removed.</summary>
+    public async Task<JsonObject> GetPublicAsync(string uuid, string clientIp, CancellationToken ct)
+    {
+        throttle.CountRequest(clientIp);
+        if (!Guid.TryParse(uuid, out var id)) throw ApiError.NotFound();
+        if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
+        var (action, model) = await LoadPublicAsync(id, ct);
+        if (action is null) throw ApiError.NotFound();
+        await RequireEnabledAsync(model!.Card.DatabaseId, ct);
+        return ActionShapes.Public(action, model);
+    }
+
+    /// <summary>Prefetch of an update/delete form: exists → actions enabled → read permission → row values.</summary>
+    public async Task<JsonObject> PrefetchAsync(Caller caller, int actionId, JsonObject parameters, CancellationToken ct)
+    {
+        var (action, model) = await LoadAsync(actionId, ct);
+        if (action is null || action.Archived) throw ApiError.NotFound();
+        await RequireEnabledAsync(model!.Card.DatabaseId, ct);
+        if (!await collections.CanReadAsync(caller, model.Card.CollectionId, ct)) throw ApiError.Forbidden();
+        return await PrefetchCoreAsync(action, model, parameters, ct);
+    }
+
+    public async Task<JsonObject> PrefetchPublicAsync(string uuid, JsonObject parameters, string clientIp, CancellationToken ct)
+    {
+        throttle.CountRequest(clientIp);
+        if (!Guid.TryParse(uuid, out var id)) throw ApiError.NotFound();
+        if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
+        var (action, model) = await LoadPublicAsync(id, ct);
+        if (action is null) throw ApiError.NotFound();
+        await RequireEnabledAsync(model!.Card.DatabaseId, ct);
+        return await PrefetchCoreAsync(action, model, parameters, ct);
+    }
+
+    private async Task<JsonObject> PrefetchCoreAsync(ActionDefinition action, ModelContext model, JsonObject parameters, CancellationToken ct)
+    {
+        if (action.Implicit is null) return [];
+        var generated = ActionShapes.Implicit(action, model)!;
+        if (generated.Ambiguous) throw ApiError.BadRequest(AmbiguousMessage);
+        if (action.Implicit.Kind == "row/create") throw ApiError.BadRequest("Values can only be fetched for actions that require a Primary Key.");
+        var hidden = ActionShapes.HiddenIds(generated.VisualizationSettings);
+        RequireKnownKeys(parameters, generated.Parameters, hidden);
+        return await rows.FetchRowAsync(model, generated, parameters, hidden, ct);
+    }
+
+    /// <summary>The common steps (execution.md) after the endpoint's own checks, then the type's runner.</summary>
+    private async Task<ExecutionResult> RunAsync(ActionDefinition action, ModelContext model, JsonObject request, RunContext context, CancellationToken ct)
+    {
+        // 0. Implicit actions on tables with ambiguous column names cannot run.
+        var generated = ActionShapes.Implicit(action, model);
+        if (generated is { Ambiguous: true }) throw ApiError.BadRequest(AmbiguousMessage);
+        var (saved, _, visualization) = ActionShapes.Effective(action, model);
+        var accepted = action.Type == ActionDefinition.QueryType ? queries.AcceptedParameters(action, saved) : saved as JsonArray ?? [];
+        // 1. Unknown and hidden parameters.
+        RequireKnownKeys(request, accepted, ActionShapes.HiddenIds(visualization));
+        // 2. Defaults from the form for absent parameters; a key sent as null stays null.
+        var values = new JsonObject();
+        foreach (var (key, value) in request) if (value is not null) values[key] = value.DeepClone();
+        var defaulted = new JsonObject();
+        foreach (var id in accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()))
+            if (!request.ContainsKey(id) && visualization?["fields"]?[id]?["defaultValue"] is { } dv) defaulted[id] = dv.DeepClone();
+        // 3. Actions enabled on the model's database and on the query's own database.
+        await RequireEnabledAsync(model.Card.DatabaseId, ct);
+        if (action.Query is { } q && q.DatabaseId != model.Card.DatabaseId) await RequireEnabledAsync(q.DatabaseId, ct);
+        // 5. Run by type.
+        if (!_runners.TryGetValue(action.Type, out var runner)) throw ApiError.BadRequest($"Unsupported action type: {action.Type}");
+        return await runner.RunAsync(new RunInput(action, model, accepted, visualization, values, defaulted, context), ct);
+    }
+
+    private static void RequireKnownKeys(JsonObject request, JsonArray accepted, HashSet<string> hidden)
+    {
+        var destinations = accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !hidden.Contains(id)).Distinct().ToList();
+        var unknown = request.Select(p => p.Key).Where(k => !destinations.Contains(k)).ToList();
+        if (unknown.Count == 0) return;
+        var data = new Dictionary<string, JsonNode?>
+        {
+            ["parameters"] = new JsonArray(request.Select(p => (JsonNode?)JsonValue.Create(p.Key)).ToArray()),
+            ["destination-parameters"] = new JsonArray(destinations.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+        };
+        throw new ExceptionError(400, $"No destination parameter found for {QueryActionRunner.ClojureSet(unknown)}. Found: {QueryActionRunner.ClojureSet(destinations)}", data: data);
+    }
+
+    private async Task RequireEnabledAsync(int databaseId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await ActionService.RequireEnabledAsync(db, databaseId, ct);
+    }
+
+    /// <summary>Runs and writes the log entry, whatever the outcome.</summary>
+    private async Task<ExecutionResult> LoggedAsync(ActionDefinition action, RunContext context, JsonObject? parameters, Func<Task<ExecutionResult>> run)
+    {
+        var started = time.GetUtcNow().UtcDateTime;
+        var clock = Stopwatch.StartNew();
+        var entry = new ExecutionLogEntry
+        {
+            ActionId = action.Id, ActionName = action.Name, ActionType = action.Type, Source = context.Source,
+            UserId = context.Caller?.UserId is > 0 ? context.Caller.UserId : null, ClientIp = context.ClientIp, StartedAt = started,
+            ParametersJson = LoggedParameters(parameters)?.ToJsonString(),
+        };
+        try
+        {
+            var result = await run();
+            entry.Status = "success";
+            entry.HttpStatus = result.Status;
+            entry.ResultJson = result.LogResult?.ToJsonString();
+            return result;
+        }
+        catch (ApiError e)
+        {
+            entry.Status = "error";
+            entry.HttpStatus = e.Status;
+            entry.Error = e.Message;
+            if (e is ExceptionError { Details: var details } && details.TryGetValue("remote-status", out var remote))
+                entry.ResultJson = new JsonObject { ["remote-status"] = remote?.DeepClone() }.ToJsonString();
+            if (context.Source == ExecutionSources.Public)
+                logger.LogInformation("Public run of action {ActionId} failed with {Status}: {Reason}", action.Id, e.Status, e.Message);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            entry.Status = "error";
+            entry.HttpStatus = 500;
+            entry.Error = "Unexpected error: " + e.GetType().Name;
+            throw;
+        }
+        finally
+        {
+            entry.DurationMs = (int)clock.ElapsedMilliseconds;
+            if (entry.Status.Length == 0)
+            {
+                entry.Status = "error";
+                entry.HttpStatus = 499;
+                entry.Error = "The request was cancelled.";
+            }
+            log.Record(entry);
+        }
+    }
+
+    private JsonObject? LoggedParameters(JsonObject? parameters)
+    {
+        if (parameters is null) return null;
+        var store = options.Value.ExecutionLog.StoreParameterValues;
+        var result = new JsonObject();
+        foreach (var (key, value) in parameters) result[key] = store ? value?.DeepClone() : Redacted;
+        return result;
+    }
+
+    private async Task<(ActionDefinition? Action, ModelContext? Model)> LoadAsync(int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var action = await ActionService.FindAsync(db, id, ct);
+        return action is null ? (null, null) : (action, await ActionService.ModelOfAsync(db, action, ct));
+    }
+
+    private async Task<(ActionDefinition? Action, ModelContext? Model)> LoadPublicAsync(Guid uuid, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var action = await ActionService.WithParts(db.Actions.AsNoTracking()).FirstOrDefaultAsync(a => a.PublicUuid == uuid && !a.Archived, ct);
+        return action is null ? (null, null) : (action, await ActionService.ModelOfAsync(db, action, ct));
+    }
+}

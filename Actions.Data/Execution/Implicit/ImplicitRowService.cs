@@ -1,0 +1,230 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Actions.Data.ActionDefinitions;
+using Actions.Data.Databases;
+using Actions.Data.Databases.Engines;
+using Actions.Data.Databases.MySql;
+using Actions.Data.Databases.Postgres;
+using Actions.Data.Errors;
+using Actions.Data.Execution;
+
+namespace Actions.Data.Execution.Implicit;
+
+/// <summary>
+/// Implicit actions: create, update and delete exactly one row of a model's table, each in one transaction,
+/// every value bound as a parameter converted to its column's type, constraint errors translated per engine.
+/// Also the prefetch of update/delete forms.
+/// </summary>
+public sealed class ImplicitRowService(DatabaseConnections connections) : IActionRunner
+{
+    public string Type => ActionDefinition.ImplicitType;
+
+    public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
+    {
+        var kind = input.Action.Implicit!.Kind;
+        if (!ActionInput.RunnableKinds.Contains(kind)) throw ApiError.BadRequest("Bulk actions are not supported.");
+        var model = input.Model;
+        var generated = ActionShapes.Implicit(input.Action, model)!;
+        var pk = SinglePrimaryKey(model);
+        var pkSlug = ImplicitParameters.Slug(pk.Name);
+        var bySlug = generated.Fields.ToDictionary(f => f.Slug, f => f.Field);
+
+        // Null values are dropped: an empty optional input never writes NULL.
+        var values = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        foreach (var p in generated.Parameters.OfType<JsonObject>())
+        {
+            var id = p["id"]!.ToString();
+            if (input.Value(id) is { } v) values[id] = v;
+        }
+        if (kind != "row/create" && !values.ContainsKey(pkSlug)) throw ApiError.BadRequest($"Missing primary key parameter: \"{pkSlug}\"");
+        var columns = values.Where(v => v.Key != pkSlug || kind == "row/create").ToList();
+        if (kind != "row/delete" && columns.Count == 0) throw ApiError.BadRequest("Implicit parameters must be provided.");
+
+        var (engine, connectionString) = await connections.ResolveAsync(model.Card.DatabaseId, ct);
+        var flavor = Flavor(engine);
+        var converted = new List<(DbField Field, object? Value)>();
+        foreach (var (id, value) in columns)
+        {
+            var field = bySlug[id];
+            if (!ColumnValues.TryToDatabase(value, field, flavor, out var dbValue))
+                throw new RowError("Some of your values aren't of the correct type for the database.");
+            converted.Add((field, dbValue));
+        }
+        object? pkValue = null;
+        if (kind != "row/create" && !ColumnValues.TryToDatabase(values[pkSlug], pk, flavor, out pkValue))
+            throw new RowError("Some of your values aren't of the correct type for the database.");
+
+        await using var connection = await OpenAsync(engine, connectionString, ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        try
+        {
+            var table = QualifiedTable(engine, model.Table!);
+            switch (kind)
+            {
+                case "row/create":
+                    var row = await InsertAsync(engine, connection, tx, table, model, converted, ct);
+                    await tx.CommitAsync(ct);
+                    var createdId = row[pk.Name]?.DeepClone();
+                    return ExecutionResult.Ok(new JsonObject { ["created-row"] = row }, new JsonObject { ["created-row-id"] = createdId });
+                case "row/update":
+                    var set = string.Join(", ", converted.Select((c, i) => $"{engine.Quote(c.Field.Name)} = @v{i}"));
+                    await ExactlyOneAsync(connection, tx, $"UPDATE {table} SET {set} WHERE {engine.Quote(pk.Name)} = @pk", converted, pkValue, "update", ct);
+                    await tx.CommitAsync(ct);
+                    return ExecutionResult.Ok(new JsonObject { ["rows-updated"] = 1 }, new JsonObject { ["rows-updated"] = 1 });
+                default:
+                    await ExactlyOneAsync(connection, tx, $"DELETE FROM {table} WHERE {engine.Quote(pk.Name)} = @pk", [], pkValue, "delete", ct);
+                    await tx.CommitAsync(ct);
+                    return ExecutionResult.Ok(new JsonObject { ["rows-deleted"] = 1 }, new JsonObject { ["rows-deleted"] = 1 });
+            }
+        }
+        catch (DbException e)
+        {
+            throw Translate(engine, e, kind, model, generated);
+        }
+    }
+
+    /// <summary>The row an update/delete form starts from, keyed by parameter id, without hidden parameters.</summary>
+    public async Task<JsonObject> FetchRowAsync(ModelContext model, ImplicitParameters.Generated generated, JsonObject request, HashSet<string> hidden, CancellationToken ct)
+    {
+        var pk = SinglePrimaryKey(model);
+        var pkSlug = ImplicitParameters.Slug(pk.Name);
+        if (request[pkSlug] is not { } pkJson) throw ApiError.BadRequest($"Missing primary key parameter: \"{pkSlug}\"");
+        var (engine, connectionString) = await connections.ResolveAsync(model.Card.DatabaseId, ct);
+        if (!ColumnValues.TryToDatabase(pkJson, pk, Flavor(engine), out var pkValue))
+            throw new RowError("Some of your values aren't of the correct type for the database.");
+        var wanted = generated.Parameters.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !hidden.Contains(id)).ToList();
+        var bySlug = generated.Fields.ToDictionary(f => f.Slug, f => f.Field);
+        var columns = wanted.Where(bySlug.ContainsKey).Select(id => (Id: id, Field: bySlug[id])).ToList();
+        if (columns.Count == 0) return [];
+        await using var connection = await OpenAsync(engine, connectionString, ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => engine.Quote(c.Field.Name)))} FROM {QualifiedTable(engine, model.Table!)} WHERE {engine.Quote(pk.Name)} = @pk";
+        AddParameter(command, "@pk", pkValue);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) throw ApiError.NotFound();
+            var result = new JsonObject();
+            for (var i = 0; i < columns.Count; i++)
+                result[columns[i].Id] = ColumnValues.ToJson(reader.IsDBNull(i) ? null : reader.GetValue(i), columns[i].Field.BaseType);
+            return result;
+        }
+        catch (DbException e)
+        {
+            throw new RowError(engine.Describe(e));
+        }
+    }
+
+    private static DbField SinglePrimaryKey(ModelContext model)
+    {
+        var keys = model.TableFields.Where(f => f.IsPrimaryKey).ToList();
+        if (keys.Count != 1 || model.Table is null) throw ApiError.BadRequest("Must execute implicit action on a table with a single primary key.");
+        return keys[0];
+    }
+
+    private static async Task<DbConnection> OpenAsync(IDatabaseEngine engine, string connectionString, CancellationToken ct)
+    {
+        try
+        {
+            return await engine.OpenAsync(connectionString, ct);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            throw new RowError(engine.Describe(e));
+        }
+    }
+
+    private static async Task<JsonObject> InsertAsync(IDatabaseEngine engine, DbConnection connection, DbTransaction tx, string table,
+        ModelContext model, List<(DbField Field, object? Value)> values, CancellationToken ct)
+    {
+        var columns = string.Join(", ", values.Select(v => engine.Quote(v.Field.Name)));
+        var placeholders = string.Join(", ", values.Select((_, i) => $"@v{i}"));
+        var all = model.TableFields.OrderBy(f => f.Position).ToList();
+        var returning = string.Join(", ", all.Select(f => engine.Quote(f.Name)));
+        var useReturning = engine is not MySqlEngine || connection.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"INSERT INTO {table} ({columns}) VALUES ({placeholders})" + (useReturning ? $" RETURNING {returning}" : "");
+        for (var i = 0; i < values.Count; i++) AddParameter(command, $"@v{i}", values[i].Value);
+        if (useReturning)
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return ReadRow(reader, all);
+        }
+        // MySQL without RETURNING: read the row back by the new key.
+        await command.ExecuteNonQueryAsync(ct);
+        var pk = all.First(f => f.IsPrimaryKey);
+        var given = values.FirstOrDefault(v => v.Field.Id == pk.Id);
+        await using var select = connection.CreateCommand();
+        select.Transaction = tx;
+        select.CommandText = $"SELECT {returning} FROM {table} WHERE {engine.Quote(pk.Name)} = " + (given.Field is null ? "LAST_INSERT_ID()" : "@pk");
+        if (given.Field is not null) AddParameter(select, "@pk", given.Value);
+        await using var back = await select.ExecuteReaderAsync(ct);
+        await back.ReadAsync(ct);
+        return ReadRow(back, all);
+    }
+
+    private static JsonObject ReadRow(DbDataReader reader, List<DbField> fields)
+    {
+        var row = new JsonObject();
+        for (var i = 0; i < fields.Count; i++) row[fields[i].Name] = ColumnValues.ToJson(reader.IsDBNull(i) ? null : reader.GetValue(i), fields[i].BaseType);
+        return row;
+    }
+
+    /// <summary>Runs an UPDATE/DELETE that must change exactly one row; otherwise nothing is committed.</summary>
+    private static async Task ExactlyOneAsync(DbConnection connection, DbTransaction tx, string sql, List<(DbField Field, object? Value)> values,
+        object? pkValue, string verb, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        for (var i = 0; i < values.Count; i++) AddParameter(command, $"@v{i}", values[i].Value);
+        AddParameter(command, "@pk", pkValue);
+        var affected = await command.ExecuteNonQueryAsync(ct);
+        if (affected == 1) return;
+        await tx.RollbackAsync(ct);
+        throw ApiError.BadRequest(affected == 0
+            ? $"Sorry, the row you're trying to {verb} doesn't exist"
+            : $"Sorry, this would {verb} {affected.ToString(CultureInfo.InvariantCulture)} rows, but you can only act on 1");
+    }
+
+    private static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        command.Parameters.Add(p);
+    }
+
+    private static string QualifiedTable(IDatabaseEngine engine, DbTable table) =>
+        table.Schema is { Length: > 0 } schema ? $"{engine.Quote(schema)}.{engine.Quote(table.Name)}" : engine.Quote(table.Name);
+
+    private static ColumnValues.Engine Flavor(IDatabaseEngine engine) => engine switch
+    {
+        PostgresEngine => ColumnValues.Engine.Postgres,
+        MySqlEngine => ColumnValues.Engine.MySql,
+        _ => ColumnValues.Engine.Sqlite,
+    };
+
+    /// <summary>Constraint errors in the spec's words, with column names resolved to parameter ids where the engine names them.</summary>
+    private static ApiError Translate(IDatabaseEngine engine, DbException error, string kind, ModelContext model, ImplicitParameters.Generated generated)
+    {
+        var violation = engine.TranslateConstraint(error);
+        if (violation is null) return new RowError(engine.Describe(error));
+        var field = violation.Column is null ? null : model.TableFields.FirstOrDefault(f => f.Name.Equals(violation.Column, StringComparison.OrdinalIgnoreCase));
+        var id = field is null ? null : ImplicitParameters.Slug(field.Name);
+        var display = field?.DisplayName ?? violation.Column ?? "Value";
+        Dictionary<string, string> Errors(string text) => id is null ? [] : new() { [id] = text };
+        return violation.Kind switch
+        {
+            ConstraintKind.NotNull => new RowError($"{display} must have values.", Errors("You must provide a value.")),
+            ConstraintKind.Unique => new RowError($"{display} already exists.", Errors($"This {display} value already exists.")),
+            ConstraintKind.ForeignKey when kind == "row/delete" => new RowError("Other rows refer to this row so it cannot be deleted."),
+            ConstraintKind.ForeignKey => new RowError(kind == "row/create" ? "Unable to create a new record." : "Unable to update the record.",
+                Errors($"This value does not exist in table \"{violation.Table}\".")),
+            _ => new RowError($"Some of your values violate the constraint: {violation.ConstraintName}"),
+        };
+    }
+}

@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using Actions.Data.Store;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Actions.Data.Execution.Log;
+
+/// <summary>
+/// Writes execution log entries off the request path: a run only enqueues its entry; a background loop inserts
+/// them in batches. <see cref="FlushAsync"/> waits until everything enqueued so far is stored (the log endpoints
+/// call it before reading), and a graceful shutdown drains the queue.
+/// </summary>
+public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+    private readonly Channel<ExecutionLogEntry> _queue = Channel.CreateUnbounded<ExecutionLogEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly object _gate = new();
+    private long _enqueued;
+    private long _stored;
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Record(ExecutionLogEntry entry)
+    {
+        Interlocked.Increment(ref _enqueued);
+        if (!_queue.Writer.TryWrite(entry))
+        {
+            // Only after shutdown began: the entry cannot be stored any more; say so rather than lose it silently.
+            logger.LogWarning("Execution log entry for action {ActionId} arrived after shutdown and was not stored", entry.ActionId);
+            Advance(1);
+        }
+    }
+
+    /// <summary>Waits until every entry recorded before this call is stored (or failed and was logged).</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        var target = Interlocked.Read(ref _enqueued);
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_stored >= target) return;
+                wait = _progress.Task;
+            }
+            await wait.WaitAsync(ct);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        var batch = new List<ExecutionLogEntry>(BatchSize);
+        // Runs until the channel is completed in StopAsync, so that a graceful shutdown stores everything.
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < BatchSize && reader.TryRead(out var entry)) batch.Add(entry);
+            await StoreAsync(batch);
+            Advance(batch.Count);
+            batch.Clear();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { } running) await running.WaitAsync(cancellationToken);
+    }
+
+    private async Task StoreAsync(List<ExecutionLogEntry> batch)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            db.ExecutionLog.AddRange(batch);
+            await db.SaveChangesAsync();
+        }
+        catch (Exception e)
+        {
+            // A failed log write never fails an action; it is itself logged (without parameter values).
+            logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
+        }
+    }
+
+    private void Advance(int count)
+    {
+        lock (_gate)
+        {
+            _stored += count;
+            var done = _progress;
+            _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Actions.Data.ActionDefinitions;
+using Actions.Data.Databases;
+using Actions.Data.Databases.Engines;
+using Actions.Data.Databases.Sqlite;
+using Actions.Data.Errors;
+
+namespace Actions.Data.Execution.Query;
+
+/// <summary>
+/// Runs query actions: the SQL template is rendered with one placeholder per tag and every value is bound as a
+/// typed database parameter (never spliced into the SQL), in one transaction, on the action's database.
+/// </summary>
+public sealed class QueryActionRunner(DatabaseConnections connections) : IActionRunner
+{
+    private const string Prefix = "Error executing Action: ";
+    private readonly ConcurrentDictionary<(int, DateTime), Lazy<(QueryTemplate? Template, string? Error)>> _templates = new();
+
+    public string Type => ActionDefinition.QueryType;
+
+    /// <summary>The parsed template of an action version (cached; a new version has a new updated_at).</summary>
+    public (QueryTemplate? Template, string? Error) TemplateOf(ActionDefinition action)
+    {
+        if (_templates.Count > 10_000) _templates.Clear();
+        return _templates.GetOrAdd((action.Id, action.UpdatedAt), _ => new Lazy<(QueryTemplate?, string?)>(() =>
+        {
+            var sql = Sql(action);
+            if (sql is null) return (null, "Cannot run the query: the action has no SQL");
+            try
+            {
+                return (QueryTemplate.Parse(sql), null);
+            }
+            catch (FormatException e)
+            {
+                return (null, e.Message);
+            }
+        })).Value;
+    }
+
+    public static string? Sql(ActionDefinition action) =>
+        ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["query"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    public static JsonObject TemplateTags(ActionDefinition action) =>
+        ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["template-tags"] as JsonObject ?? [];
+
+    /// <summary>Saved parameters plus one derived parameter for each tag that no saved parameter targets.</summary>
+    public JsonArray AcceptedParameters(ActionDefinition action, JsonNode? saved)
+    {
+        var result = new JsonArray();
+        foreach (var p in (saved as JsonArray) ?? []) if (p is JsonObject) result.Add(p.DeepClone());
+        var tags = TemplateTags(action);
+        var names = tags.Select(t => t.Key).ToList();
+        if (TemplateOf(action).Template is { } template) names.AddRange(template.TagNames);
+        foreach (var tag in names.Distinct())
+        {
+            if (ParameterFor(result, tag) is not null) continue;
+            var type = tags[tag]?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
+            result.Add(new JsonObject
+            {
+                ["id"] = tag, ["slug"] = tag, ["type"] = type,
+                ["target"] = new JsonArray("variable", new JsonArray("template-tag", tag)),
+            });
+        }
+        return result;
+    }
+
+    /// <summary>The parameter whose target is the tag, else the one whose id or slug is the tag.</summary>
+    public static JsonObject? ParameterFor(JsonArray parameters, string tag)
+    {
+        var all = parameters.OfType<JsonObject>().ToList();
+        return all.FirstOrDefault(p => p["target"] is JsonArray { Count: >= 2 } target && target[0]?.ToString() == "variable"
+                                       && target[1] is JsonArray { Count: >= 2 } inner && inner[0]?.ToString() == "template-tag" && inner[1]?.ToString() == tag)
+               ?? all.FirstOrDefault(p => p["id"]?.ToString() == tag || p["slug"]?.ToString() == tag);
+    }
+
+    public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
+    {
+        var action = input.Action;
+        var (template, parseError) = TemplateOf(action);
+        if (template is null) throw Failure(parseError!);
+        var tags = TemplateTags(action);
+        var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var missingRequired = new List<string>();
+        foreach (var tag in template.TagNames)
+        {
+            var tagInfo = tags[tag] as JsonObject;
+            var parameter = ParameterFor(input.Parameters, tag);
+            var id = parameter?["id"]?.ToString();
+            var value = (id is null ? null : input.Request[id])
+                        ?? parameter?["default"]
+                        ?? (id is null ? null : input.Defaulted[id])
+                        ?? tagInfo?["default"];
+            if (value is not null)
+            {
+                values[tag] = value;
+                continue;
+            }
+            if (IsTrue(tagInfo?["required"]) || IsTrue(parameter?["required"]) || (id is not null && IsTrue(input.Visualization?["fields"]?[id]?["required"])))
+            {
+                var display = tagInfo?["display-name"]?.ToString() ?? parameter?["display-name"]?.ToString() ?? parameter?["name"]?.ToString() ?? tag;
+                throw Failure($"Error building query parameter map: Error determining value for parameter \"{tag}\": You'll need to pick a value for '{display}' before this query can run.");
+            }
+            if (template.RequiredTagNames.Contains(tag)) missingRequired.Add(tag);
+        }
+        if (missingRequired.Count > 0)
+            throw Failure($"Cannot run the query: missing required parameters: {ClojureSet(missingRequired)}");
+
+        var (engine, connectionString) = await connections.ResolveAsync(action.Query!.DatabaseId, ct);
+        var (sql, bound) = template.Render(values.ContainsKey, i => "@p" + i.ToString(CultureInfo.InvariantCulture));
+        if (QueryTemplate.HasSeveralStatements(sql)) throw Failure("Only one SQL statement can be executed per action.", prefix: false);
+        var typed = bound.Select(tag => Convert(tag, values[tag]!, TagType(tags, tag), engine)).ToList();
+
+        DbConnection connection;
+        try
+        {
+            connection = await engine.OpenAsync(connectionString, ct);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            throw Failure("Error executing write query: " + engine.Describe(e));
+        }
+        await using (connection)
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            for (var i = 0; i < typed.Count; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
+                parameter.Value = typed[i] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+            int affected;
+            try
+            {
+                affected = await command.ExecuteNonQueryAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbException e)
+            {
+                // The transaction is rolled back when disposed.
+                throw Failure("Error executing write query: " + engine.Describe(e));
+            }
+            var rows = Math.Max(0, affected);
+            return ExecutionResult.Ok(new JsonObject { ["rows-affected"] = rows }, new JsonObject { ["rows-affected"] = rows });
+        }
+    }
+
+    private static string TagType(JsonObject tags, string tag) =>
+        tags[tag]?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
+
+    /// <summary>A request value as the database parameter for the tag's type.</summary>
+    private static object? Convert(string tag, JsonNode value, string type, IDatabaseEngine engine)
+    {
+        var kind = value.GetValueKind();
+        var sqlite = engine is SqliteEngine;
+        switch (type)
+        {
+            case "number":
+                if (kind == JsonValueKind.Number)
+                {
+                    var v = value.AsValue();
+                    if (v.TryGetValue<long>(out var l)) return l;
+                    if (v.TryGetValue<decimal>(out var m)) return sqlite ? (object)(double)m : m;
+                    return v.GetValue<double>();
+                }
+                var text = kind == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+                if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsedLong)) return parsedLong;
+                if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsedDecimal))
+                    return sqlite ? (object)(double)parsedDecimal : parsedDecimal;
+                throw Failure($"Error building query parameter map: {tag}: \"{text}\" is not a number");
+            case "boolean":
+                bool? b = kind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.String when bool.TryParse(value.GetValue<string>(), out var pb) => pb,
+                    JsonValueKind.Number when value.AsValue().TryGetValue<long>(out var n) && n is 0 or 1 => n == 1,
+                    _ => null,
+                };
+                if (b is null) throw Failure($"Error building query parameter map: {tag}: {value.ToJsonString()} is not a boolean");
+                return sqlite ? (b.Value ? 1L : 0L) : b.Value;
+            case "date":
+                var dateText = kind == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+                if (DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                    return sqlite ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : date.ToDateTime(TimeOnly.MinValue);
+                if (DateTimeOffset.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var stamp) && dateText.Length >= 10 && dateText[4] == '-')
+                {
+                    var hasOffset = dateText.EndsWith('Z') || dateText.LastIndexOfAny(['+', '-']) > 10;
+                    if (sqlite) return hasOffset ? stamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture) : stamp.DateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+                    return hasOffset ? stamp.UtcDateTime : DateTime.SpecifyKind(stamp.DateTime, DateTimeKind.Unspecified);
+                }
+                throw Failure($"Error building query parameter map: {tag}: \"{dateText}\" is not a date");
+            default:
+                return kind switch
+                {
+                    JsonValueKind.String => value.GetValue<string>(),
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    JsonValueKind.Number => value.ToJsonString(),
+                    _ => value.ToJsonString(),
+                };
+        }
+    }
+
+    private static bool IsTrue(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+
+    /// <summary>Clojure's set notation: <c>#{"a" "b"}</c>.</summary>
+    public static string ClojureSet(IEnumerable<string> items) => "#{" + string.Join(" ", items.Select(i => "\"" + i + "\"")) + "}";
+
+    private static ExceptionError Failure(string message, bool prefix = true) => new(400, prefix ? Prefix + message : message);
+}

@@ -1,0 +1,183 @@
+using System.Text;
+
+namespace Actions.Data.Execution.Query;
+
+/// <summary>
+/// Metabase's native-query template: <c>{{tag}}</c> references, <c>[[ … ]]</c> optional blocks (not nested, at
+/// least one tag each), with <c>--</c> and <c>/* */</c> comments and single-quoted strings copied untouched
+/// (tags inside them are not tags). Parsed once per action version and rendered for each run.
+/// </summary>
+public sealed class QueryTemplate
+{
+    public abstract record Segment;
+    public sealed record Text(string Value) : Segment;
+    public sealed record Tag(string Name) : Segment;
+    public sealed record Optional(IReadOnlyList<Segment> Segments) : Segment;
+
+    public IReadOnlyList<Segment> Segments { get; }
+
+    private QueryTemplate(IReadOnlyList<Segment> segments) => Segments = segments;
+
+    /// <summary>Every tag, in order of first appearance.</summary>
+    public IReadOnlyList<string> TagNames => Segments.SelectMany(s => s is Optional o ? o.Segments : [s]).OfType<Tag>().Select(t => t.Name).Distinct().ToList();
+
+    /// <summary>Tags that appear outside any optional block.</summary>
+    public IReadOnlyList<string> RequiredTagNames => Segments.OfType<Tag>().Select(t => t.Name).Distinct().ToList();
+
+    /// <summary>Parses a template; throws <see cref="FormatException"/> with a reason.</summary>
+    public static QueryTemplate Parse(string sql)
+    {
+        var top = new List<Segment>();
+        List<Segment>? block = null;
+        var text = new StringBuilder();
+        void Flush()
+        {
+            if (text.Length == 0) return;
+            (block ?? top).Add(new Text(text.ToString()));
+            text.Clear();
+        }
+
+        var i = 0;
+        while (i < sql.Length)
+        {
+            var c = sql[i];
+            if (c == '-' && At(sql, i, "--"))
+            {
+                var end = sql.IndexOf('\n', i);
+                end = end < 0 ? sql.Length : end + 1;
+                text.Append(sql, i, end - i);
+                i = end;
+            }
+            else if (c == '/' && At(sql, i, "/*"))
+            {
+                var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
+                end = end < 0 ? sql.Length : end + 2;
+                text.Append(sql, i, end - i);
+                i = end;
+            }
+            else if (c == '\'')
+            {
+                var end = i + 1;
+                while (end < sql.Length)
+                {
+                    if (sql[end] == '\'' && end + 1 < sql.Length && sql[end + 1] == '\'') end += 2;
+                    else if (sql[end] == '\'') break;
+                    else end++;
+                }
+                end = Math.Min(end + 1, sql.Length);
+                text.Append(sql, i, end - i);
+                i = end;
+            }
+            else if (c == '{' && At(sql, i, "{{"))
+            {
+                var end = sql.IndexOf("}}", i + 2, StringComparison.Ordinal);
+                if (end < 0) throw new FormatException("Invalid query: '{{' without a closing '}}'");
+                var name = sql[(i + 2)..end].Trim();
+                if (name.Length == 0) throw new FormatException("Invalid query: empty '{{}}' parameter");
+                Flush();
+                (block ?? top).Add(new Tag(name));
+                i = end + 2;
+            }
+            else if (c == '[' && At(sql, i, "[["))
+            {
+                if (block is not null) throw new FormatException("Invalid query: optional blocks '[[ ]]' cannot be nested");
+                Flush();
+                block = [];
+                i += 2;
+            }
+            else if (c == ']' && At(sql, i, "]]") && block is not null)
+            {
+                Flush();
+                if (!block.OfType<Tag>().Any()) throw new FormatException("Invalid query: an optional block '[[ ]]' must contain a parameter");
+                top.Add(new Optional(block));
+                block = null;
+                i += 2;
+            }
+            else
+            {
+                text.Append(c);
+                i++;
+            }
+        }
+        if (block is not null) throw new FormatException("Invalid query: '[[' without a closing ']]'");
+        Flush();
+        return new QueryTemplate(top);
+    }
+
+    /// <summary>
+    /// Renders the SQL with one placeholder per tag (<paramref name="placeholder"/> of its index); an optional block
+    /// is kept only when every tag in it has a value. Returns the SQL and the tags bound, in placeholder order.
+    /// </summary>
+    public (string Sql, IReadOnlyList<string> Bound) Render(Func<string, bool> hasValue, Func<int, string> placeholder)
+    {
+        var sql = new StringBuilder();
+        var bound = new List<string>();
+        void Write(IEnumerable<Segment> segments)
+        {
+            foreach (var segment in segments)
+            {
+                switch (segment)
+                {
+                    case Text t:
+                        sql.Append(t.Value);
+                        break;
+                    case Tag tag:
+                        var index = bound.IndexOf(tag.Name);
+                        if (index < 0)
+                        {
+                            bound.Add(tag.Name);
+                            index = bound.Count - 1;
+                        }
+                        sql.Append(placeholder(index));
+                        break;
+                    case Optional o when o.Segments.OfType<Tag>().All(t => hasValue(t.Name)):
+                        Write(o.Segments);
+                        break;
+                }
+            }
+        }
+        Write(Segments);
+        return (sql.ToString(), bound);
+    }
+
+    /// <summary>True when SQL holds more than one statement: anything but blanks and comments after a top-level ';'.</summary>
+    public static bool HasSeveralStatements(string sql)
+    {
+        var i = 0;
+        var sawTerminator = false;
+        while (i < sql.Length)
+        {
+            var c = sql[i];
+            if (c == '-' && At(sql, i, "--"))
+            {
+                var end = sql.IndexOf('\n', i);
+                i = end < 0 ? sql.Length : end + 1;
+                continue;
+            }
+            if (c == '/' && At(sql, i, "/*"))
+            {
+                var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
+                i = end < 0 ? sql.Length : end + 2;
+                continue;
+            }
+            if (char.IsWhiteSpace(c))
+            {
+                i++;
+                continue;
+            }
+            if (sawTerminator && c != ';') return true;
+            if (c is '\'' or '"' or '`')
+            {
+                var end = i + 1;
+                while (end < sql.Length && !(sql[end] == c && !(end + 1 < sql.Length && sql[end + 1] == c))) end += sql[end] == c ? 2 : 1;
+                i = end + 1;
+                continue;
+            }
+            if (c == ';') sawTerminator = true;
+            i++;
+        }
+        return false;
+    }
+
+    private static bool At(string s, int i, string token) => string.CompareOrdinal(s, i, token, 0, token.Length) == 0;
+}

@@ -47,14 +47,18 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     public static JsonObject TemplateTags(ActionDefinition action) =>
         ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["template-tags"] as JsonObject ?? [];
 
-    /// <summary>Saved parameters plus one derived parameter for each tag that no saved parameter targets.</summary>
+    /// <summary>
+    /// Saved parameters plus one derived parameter for each tag that no saved parameter targets. A template that
+    /// does not parse fails here, before its parameters are judged.
+    /// </summary>
     public JsonArray AcceptedParameters(ActionDefinition action, JsonNode? saved)
     {
+        if (TemplateOf(action).Error is { } error) throw Failure(error);
         var result = new JsonArray();
         foreach (var p in (saved as JsonArray) ?? []) if (p is JsonObject) result.Add(p.DeepClone());
         var tags = TemplateTags(action);
         var names = tags.Select(t => t.Key).ToList();
-        if (TemplateOf(action).Template is { } template) names.AddRange(template.TagNames);
+        names.AddRange(TemplateOf(action).Template!.TagNames);
         foreach (var tag in names.Distinct())
         {
             if (ParameterFor(result, tag) is not null) continue;

@@ -147,6 +147,32 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
     }
 
+    /// <summary>"Create the basic actions for this model": implicit create, update and delete actions in one call.</summary>
+    public async Task<JsonArray> CreateBasicActionsAsync(Caller caller, int modelId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var card = await RequireWritableModelAsync(db, caller, modelId, ct);
+        RequireImplicitSupport(card);
+        await RequireEnabledAsync(db, card.DatabaseId, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var created = new List<ActionDefinition>();
+        foreach (var (kind, verb) in new[] { ("row/create", "Create"), ("row/update", "Update"), ("row/delete", "Delete") })
+        {
+            var action = new ActionDefinition
+            {
+                Name = $"{verb} {card.Name}", Type = ActionDefinition.ImplicitType, ModelId = card.Id,
+                CreatorId = caller.UserId > 0 ? caller.UserId : null, EntityId = Tokens.NewEntityId(), CreatedAt = now, UpdatedAt = now,
+                Implicit = new ImplicitActionPart { Kind = kind },
+                VisualizationSettingsJson = new JsonObject { ["type"] = "form", ["name"] = $"{verb} {card.Name}" }.ToJsonString(),
+            };
+            db.Actions.Add(action);
+            created.Add(action);
+        }
+        await db.SaveChangesAsync(ct);
+        var model = await LoadModelAsync(db, card, ct);
+        return new JsonArray(created.Select(a => (JsonNode?)ActionShapes.Read(a, model)).ToArray());
+    }
+
     public async Task DeleteAsync(Caller caller, int id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -23,6 +23,8 @@ public sealed partial class PostgresEngine : IDatabaseEngine
         CommandTimeout = 60,
         Pooling = true,
         MaxPoolSize = 50,
+        // The detail names the column of a unique or foreign-key violation; it is parsed, never shown.
+        IncludeErrorDetail = true,
     }.ToString();
 
     public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)

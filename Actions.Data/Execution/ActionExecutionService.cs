@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actions.Data.ActionDefinitions;
 using Actions.Data.Errors;
+using Actions.Data.Execution.Http;
 using Actions.Data.Execution.Implicit;
 using Actions.Data.Execution.Log;
 using Actions.Data.Execution.Query;
@@ -164,8 +165,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
             entry.Status = "error";
             entry.HttpStatus = e.Status;
             entry.Error = e.Message;
-            if (e is ExceptionError { Details: var details } && details.TryGetValue("remote-status", out var remote))
-                entry.ResultJson = new JsonObject { ["remote-status"] = remote?.DeepClone() }.ToJsonString();
+            if (e is RemoteError remote) entry.ResultJson = new JsonObject { ["remote-status"] = remote.RemoteStatus }.ToJsonString();
             if (context.Source == ExecutionSources.Public)
                 logger.LogInformation("Public run of action {ActionId} failed with {Status}: {Reason}", action.Id, e.Status, e.Message);
             throw;

@@ -1,6 +1,7 @@
 using Actions.Data.ActionDefinitions;
 using Actions.Data.Databases;
 using Actions.Data.Execution;
+using Actions.Data.Execution.Http;
 using Actions.Data.Execution.Implicit;
 using Actions.Data.Execution.Log;
 using Actions.Data.Execution.Query;
@@ -10,6 +11,7 @@ using Actions.Data.Databases.Postgres;
 using Actions.Data.Databases.Sqlite;
 using Actions.Data.Models;
 using Actions.Data.Platform;
+using Actions.Data.Secrets;
 using Actions.Data.Store;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -66,6 +68,13 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IActionRunner>(sp => sp.GetRequiredService<QueryActionRunner>());
         services.AddSingleton<ImplicitRowService>();
         services.AddSingleton<IActionRunner>(sp => sp.GetRequiredService<ImplicitRowService>());
+        services.AddSingleton<SecretService>();
+        services.AddSingleton<IHostResolver, DnsHostResolver>();
+        services.AddHttpClient(HttpActionRunner.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => GuardedHandler.Create(
+                sp.GetRequiredService<IOptions<ActionsOptions>>().Value.HttpActions.AllowPrivateNetworks, sp.GetRequiredService<IHostResolver>()));
+        services.AddSingleton<HttpActionRunner>();
+        services.AddSingleton<IActionRunner>(sp => sp.GetRequiredService<HttpActionRunner>());
         services.AddSingleton<PublicLinkThrottle>();
         services.AddSingleton<ExecutionLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogWriter>());

@@ -2,6 +2,7 @@ using Actions.Data.ActionDefinitions;
 using Actions.Data.Databases;
 using Actions.Data.Execution.Log;
 using Actions.Data.Models;
+using Actions.Data.Secrets;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -32,6 +33,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<ImplicitActionPart> ImplicitActions => Set<ImplicitActionPart>();
     public DbSet<HttpActionPart> HttpActions => Set<HttpActionPart>();
     public DbSet<ExecutionLogEntry> ExecutionLog => Set<ExecutionLogEntry>();
+    public DbSet<Secret> Secrets => Set<Secret>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

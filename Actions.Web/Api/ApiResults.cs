@@ -30,6 +30,11 @@ public static class ApiResults
             case FieldError field:
                 await WriteJsonAsync(response, new JsonObject { ["errors"] = new JsonObject { [field.Field] = field.Message } });
                 break;
+            case Actions.Data.Execution.Http.RemoteError remote:
+                var remoteBody = new JsonObject { ["remote-status"] = remote.RemoteStatus };
+                if (remote.RemoteMessage is { } message) remoteBody["message"] = message.DeepClone();
+                await WriteJsonAsync(response, remoteBody);
+                break;
             case RowError row:
                 var errors = new JsonObject();
                 foreach (var (key, text) in row.Errors) errors[key] = text;

@@ -24,8 +24,11 @@ public sealed class QueryTemplate
     /// <summary>Tags that appear outside any optional block.</summary>
     public IReadOnlyList<string> RequiredTagNames => Segments.OfType<Tag>().Select(t => t.Name).Distinct().ToList();
 
-    /// <summary>Parses a template; throws <see cref="FormatException"/> with a reason.</summary>
-    public static QueryTemplate Parse(string sql)
+    /// <summary>
+    /// Parses a template; throws <see cref="FormatException"/> with a reason. With <paramref name="sqlAware"/> off
+    /// (HTTP templates) comments and quotes are plain text.
+    /// </summary>
+    public static QueryTemplate Parse(string sql, bool sqlAware = true)
     {
         var top = new List<Segment>();
         List<Segment>? block = null;
@@ -41,21 +44,21 @@ public sealed class QueryTemplate
         while (i < sql.Length)
         {
             var c = sql[i];
-            if (c == '-' && At(sql, i, "--"))
+            if (sqlAware && c == '-' && At(sql, i, "--"))
             {
                 var end = sql.IndexOf('\n', i);
                 end = end < 0 ? sql.Length : end + 1;
                 text.Append(sql, i, end - i);
                 i = end;
             }
-            else if (c == '/' && At(sql, i, "/*"))
+            else if (sqlAware && c == '/' && At(sql, i, "/*"))
             {
                 var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
                 end = end < 0 ? sql.Length : end + 2;
                 text.Append(sql, i, end - i);
                 i = end;
             }
-            else if (c == '\'')
+            else if (sqlAware && c == '\'')
             {
                 var end = i + 1;
                 while (end < sql.Length)

@@ -1,0 +1,251 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Actions.Data.ActionDefinitions;
+using Actions.Data.Errors;
+using Actions.Data.Hosting;
+using Actions.Data.Jq;
+using Actions.Data.Secrets;
+using Microsoft.Extensions.Options;
+
+namespace Actions.Data.Execution.Http;
+
+/// <summary>A remote error per <c>error_handle</c>: 400 <c>{"remote-status", "message"?}</c>.</summary>
+public sealed class RemoteError(int remoteStatus, JsonNode? message) : ApiError(400, $"The service answered {remoteStatus}")
+{
+    public int RemoteStatus { get; } = remoteStatus;
+    public JsonNode? RemoteMessage { get; } = message;
+}
+
+/// <summary>
+/// Runs HTTP actions: renders the template, calls the service through <see cref="IHttpClientFactory"/> (timeout,
+/// size limit, at most 5 redirects, no retries, private-network guard on every connection), then applies the
+/// error and response handles with jq.
+/// </summary>
+public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService secrets, IOptions<ActionsOptions> options) : IActionRunner
+{
+    public const string ClientName = "http-actions";
+    private const int MaxRedirects = 5;
+    private const string DefaultErrorHandle = ".status >= 400";
+
+    public string Type => ActionDefinition.HttpType;
+
+    public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
+    {
+        var part = input.Action.Http!;
+        var template = JsonNode.Parse(part.TemplateJson) as JsonObject ?? [];
+        var method = template["method"]?.GetValue<string>() ?? "GET";
+        var urlText = template["url"]?.GetValue<string>() ?? "";
+        var bodyText = template["body"] is JsonValue b && b.GetValueKind() == JsonValueKind.String ? b.GetValue<string>() : null;
+        var headersText = template["headers"] is JsonValue h && h.GetValueKind() == JsonValueKind.String ? h.GetValue<string>() : null;
+
+        var secretNames = new[] { urlText, bodyText, headersText }.SelectMany(HttpRequestTemplate.SecretNames).Distinct().ToList();
+        var secretValues = await secrets.ValuesAsync(secretNames, ct);
+        var scrubber = new SecretScrubber(secretValues.Values);
+        try
+        {
+            (bool, JsonNode?) Value(string id)
+            {
+                if (input.Request.ContainsKey(id)) return (true, input.Request[id]);
+                if (input.Defaulted.ContainsKey(id)) return (true, input.Defaulted[id]);
+                var parameter = input.Parameters.OfType<JsonObject>().FirstOrDefault(p => p["id"]?.ToString() == id);
+                return parameter?["default"] is { } d ? (true, d) : (false, null);
+            }
+            var url = HttpRequestTemplate.Render(urlText, HttpRequestTemplate.Target.Url, Value, secretValues);
+            var body = bodyText is null ? null : HttpRequestTemplate.Render(bodyText, HttpRequestTemplate.Target.Body, Value, secretValues);
+            var headers = headersText is null ? [] : ParseHeaders(HttpRequestTemplate.Render(headersText, HttpRequestTemplate.Target.Headers, Value, secretValues));
+            var response = await CallAsync(new HttpMethod(method), url, body, headers, input.Action.Name, ct);
+            return Handle(part, response, scrubber);
+        }
+        catch (ApiError e) when (e is ExceptionError)
+        {
+            throw scrubber.Scrub(e);
+        }
+    }
+
+    private static Dictionary<string, string> ParseHeaders(string text)
+    {
+        const string message = "Problem building request: headers must be a JSON object";
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            throw new ExceptionError(400, message);
+        }
+        if (node is not JsonObject obj || obj.Any(p => p.Value is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
+            throw new ExceptionError(400, message);
+        return obj.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+    }
+
+    private sealed record RemoteResponse(int Status, JsonObject Headers, JsonNode? Body);
+
+    private async Task<RemoteResponse> CallAsync(HttpMethod method, string url, string? body, Dictionary<string, string> headers, string actionName, CancellationToken ct)
+    {
+        var settings = options.Value.HttpActions;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) throw new ExceptionError(400, "Problem building request: the url is not a valid absolute URL");
+        if (uri.Scheme is not ("http" or "https")) throw new ExceptionError(400, $"Problem building request: destination not allowed: {uri.Scheme}://{uri.Host}");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        var client = clients.CreateClient(ClientName);
+        try
+        {
+            for (var hop = 0; ; hop++)
+            {
+                using var request = new HttpRequestMessage(method, uri);
+                request.Headers.TryAddWithoutValidation("Accept", "application/json");
+                request.Headers.TryAddWithoutValidation("X-Metabase-Action", HeaderSafe(actionName));
+                var contentType = "application/json";
+                foreach (var (name, value) in headers)
+                {
+                    if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) contentType = value;
+                    else
+                    {
+                        request.Headers.Remove(name);
+                        request.Headers.TryAddWithoutValidation(name, value);
+                    }
+                }
+                // Content-Type is always sent, so there is always a (possibly empty) body to carry it.
+                request.Content = new StringContent(body ?? "", Encoding.UTF8);
+                request.Content.Headers.Remove("Content-Type");
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                var status = (int)response.StatusCode;
+                if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+                {
+                    if (hop >= MaxRedirects) throw new ExceptionError(400, $"Error calling the service: more than {MaxRedirects} redirects");
+                    uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                    if (uri.Scheme is not ("http" or "https")) throw new ExceptionError(400, $"Problem building request: destination not allowed: {uri.Scheme}://{uri.Host}");
+                    if (status is 301 or 302 or 303 && method != HttpMethod.Get && method != HttpMethod.Head)
+                    {
+                        method = HttpMethod.Get;
+                        body = null;
+                    }
+                    continue;
+                }
+                var bytes = await ReadLimitedAsync(response, settings.MaxResponseBytes, timeout.Token);
+                var responseHeaders = new JsonObject();
+                foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+                    responseHeaders[name.ToLowerInvariant()] = string.Join(", ", values);
+                return new RemoteResponse(status, responseHeaders, ParseBody(bytes));
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ExceptionError(400, $"Error calling the service: no answer within {settings.TimeoutSeconds} s");
+        }
+        catch (HttpRequestException e) when (Find<DestinationNotAllowedException>(e) is { } refused)
+        {
+            throw new ExceptionError(400, $"Problem building request: destination not allowed: {refused.Host}");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ExceptionError(400, $"Error calling the service: {Reason(e)}");
+        }
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken ct)
+    {
+        if (response.Content.Headers.ContentLength > limit) throw TooLarge(limit);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit) throw TooLarge(limit);
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static ExceptionError TooLarge(int limit) => new(400, $"Error calling the service: response larger than {limit} bytes");
+
+    private static JsonNode? ParseBody(byte[] bytes)
+    {
+        if (bytes.Length == 0) return null;
+        try
+        {
+            return JsonNode.Parse(bytes);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(Encoding.UTF8.GetString(bytes));
+        }
+    }
+
+    private static ExecutionResult Handle(HttpActionPart part, RemoteResponse response, SecretScrubber scrubber)
+    {
+        var responseObject = new JsonObject { ["status"] = response.Status, ["headers"] = response.Headers, ["body"] = response.Body?.DeepClone() };
+        var logResult = new JsonObject { ["remote-status"] = response.Status };
+        var errorHandle = part.ErrorHandle ?? DefaultErrorHandle;
+        IReadOnlyList<JsonNode?> errorOutputs;
+        try
+        {
+            errorOutputs = JqProgram.Compile(errorHandle).Run(responseObject);
+        }
+        catch (JqRuntimeException e)
+        {
+            throw new RemoteError(response.Status, scrubber.Scrub(JsonValue.Create($"Error applying error_handle: {e.Message}")));
+        }
+        if (errorOutputs.Count > 1) throw new RemoteError(response.Status, scrubber.Scrub(JsonValue.Create("Error applying error_handle: more than one result")));
+        var error = errorOutputs.Count == 1 ? errorOutputs[0] : null;
+        if (error is not null && error.GetValueKind() != JsonValueKind.False)
+            throw new RemoteError(response.Status, error.GetValueKind() == JsonValueKind.True ? null : scrubber.Scrub(JqProgram.Sanitize(error)));
+
+        if (part.ResponseHandle is null) return new ExecutionResult(204, null, logResult);
+        IReadOnlyList<JsonNode?> outputs;
+        try
+        {
+            outputs = JqProgram.Compile(part.ResponseHandle).Run(responseObject);
+        }
+        catch (JqRuntimeException e)
+        {
+            throw scrubber.Scrub(new ExceptionError(400, $"Error applying response_handle: {e.Message}"));
+        }
+        return outputs.Count switch
+        {
+            0 => new ExecutionResult(204, null, logResult),
+            1 => new ExecutionResult(200, scrubber.Scrub(JqProgram.Sanitize(outputs[0])), logResult),
+            _ => throw scrubber.Scrub(new ExceptionError(400, $"Too many results returned: [{string.Join(",", outputs.Select(JqProgram.ToJson))}]")),
+        };
+    }
+
+    private static string HeaderSafe(string value) =>
+        value.All(c => c is >= ' ' and <= '~') ? value : Uri.EscapeDataString(value);
+
+    private static T? Find<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
+    }
+
+    private static string Reason(HttpRequestException e) =>
+        Find<SocketException>(e)?.Message ?? e.InnerException?.Message ?? e.Message;
+
+    /// <summary>Replaces secret values in anything sent back (bodies, errors): a secret never leaves the server.</summary>
+    private sealed class SecretScrubber(IEnumerable<string> values)
+    {
+        private const string Mask = "********";
+        private readonly List<string> _values = values.Where(v => v.Length > 0).OrderByDescending(v => v.Length).ToList();
+
+        public string Scrub(string text) => _values.Aggregate(text, (t, v) => t.Replace(v, Mask, StringComparison.Ordinal));
+
+        public JsonNode? Scrub(JsonNode? node) => _values.Count == 0 || node is null ? node : node switch
+        {
+            JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(Scrub(p.Key), Scrub(p.Value?.DeepClone())))),
+            JsonArray a => new JsonArray(a.Select(x => Scrub(x?.DeepClone())).ToArray()),
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonValue.Create(Scrub(v.GetValue<string>())),
+            _ => node,
+        };
+
+        public ExceptionError Scrub(ApiError e) => _values.Count == 0 ? (ExceptionError)e : new ExceptionError(e.Status, Scrub(e.Message));
+    }
+}

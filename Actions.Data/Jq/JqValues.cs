@@ -39,7 +39,16 @@ internal static class JqValues
         },
     };
 
-    public static double ToDouble(JsonNode? v) => v!.GetValue<double>();
+    /// <summary>The number a node holds, whether it was parsed from JSON or created from any .NET numeric type.</summary>
+    public static double ToDouble(JsonNode? v)
+    {
+        var value = v!.AsValue();
+        if (value.TryGetValue<double>(out var d)) return d;
+        if (value.TryGetValue<long>(out var l)) return l;
+        if (value.TryGetValue<int>(out var i)) return i;
+        if (value.TryGetValue<decimal>(out var m)) return (double)m;
+        return double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
 
     public static string Str(JsonNode? v) => v!.GetValue<string>();
 

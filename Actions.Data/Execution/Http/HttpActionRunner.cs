@@ -104,11 +104,11 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
                 var contentType = "application/json";
                 foreach (var (name, value) in headers)
                 {
-                    if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) contentType = value;
+                    if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) contentType = HttpRequestTemplate.HeaderValue(value);
                     else
                     {
                         request.Headers.Remove(name);
-                        request.Headers.TryAddWithoutValidation(name, value);
+                        request.Headers.TryAddWithoutValidation(name, HttpRequestTemplate.HeaderValue(value));
                     }
                 }
                 // Content-Type is always sent, so there is always a (possibly empty) body to carry it.

@@ -77,6 +77,25 @@ public static class HttpRequestTemplate
         _ => JsonSerializer.Serialize(value, Escaping)[1..^1],
     };
 
+    /// <summary>
+    /// A header value as it can travel: characters a header cannot carry (controls, non-ASCII) are written as
+    /// JSON escapes (<c>\n</c>, <c>\u00fc</c>); everything else is sent as it is.
+    /// </summary>
+    public static string HeaderValue(string value)
+    {
+        if (value.All(c => c is >= ' ' and <= '~')) return value;
+        var sb = new StringBuilder(value.Length + 16);
+        foreach (var c in value)
+        {
+            if (c is >= ' ' and <= '~') sb.Append(c);
+            else if (c == '\n') sb.Append("\\n");
+            else if (c == '\r') sb.Append("\\r");
+            else if (c == '\t') sb.Append("\\t");
+            else sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
     private static QueryTemplate Parse(string text)
     {
         try

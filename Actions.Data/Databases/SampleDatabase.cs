@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Actions.Data.ActionDefinitions;
+using Actions.Data.Errors;
 using Actions.Data.Hosting;
 using Actions.Data.Models;
 using Actions.Data.Platform;
@@ -17,7 +19,7 @@ namespace Actions.Data.Databases;
 /// it was made, so an admin who deletes it is not overruled later.
 /// </summary>
 public sealed class SampleDatabase(IDbContextFactory<AppDbContext> contexts, IOptions<ActionsOptions> options, DatabaseService databases,
-    CardService cards, ILogger<SampleDatabase> logger)
+    CardService cards, ActionService actions, ILogger<SampleDatabase> logger)
 {
     public const string Name = "Sample Database";
     public const string FileName = "sample.db";
@@ -37,19 +39,84 @@ public sealed class SampleDatabase(IDbContextFactory<AppDbContext> contexts, IOp
         var database = await databases.CreateAsync(System, new DatabaseService.NewDatabase(Name, "sqlite",
             new JsonObject { ["db"] = path }, IsSample: true, ActionsEnabled: true), ct);
         var metadata = await databases.MetadataAsync(System, database.Id, ct);
+        var models = new Dictionary<string, int>();
         foreach (var table in metadata.Tables)
         {
             var query = new JsonObject { ["database"] = database.Id, ["type"] = "query", ["query"] = new JsonObject { ["source-table"] = table.Id } };
-            await cards.CreateAsync(System, new CardService.CardInput(table.DisplayName, Card.ModelType, query,
+            var card = await cards.CreateAsync(System, new CardService.CardInput(table.DisplayName, Card.ModelType, query,
                 new CardQuery(database.Id, table.Id, null, false), false, null, true, $"Every row of the sample {table.Name} table.",
                 "table", false, null, null), ct);
+            models[table.Name] = card.Id;
         }
+        foreach (var action in ExampleActions(database.Id, models))
+            await actions.CreateAsync(System, ActionInput.Validate(new RequestBody(action), creating: true), ct);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             db.Settings.Add(new AppSetting { Key = MarkerKey, Value = "true" });
             await db.SaveChangesAsync(ct);
         }
         logger.LogInformation("Created the Sample Database with {Tables} models", metadata.Tables.Count);
+    }
+
+    /// <summary>One example of each type: a query action, an implicit action and an HTTP action (which needs internet access).</summary>
+    private static IEnumerable<JsonObject> ExampleActions(int databaseId, Dictionary<string, int> models)
+    {
+        yield return new JsonObject
+        {
+            ["name"] = "Mark order as shipped",
+            ["description"] = "Sets the status of one order to 'shipped'.",
+            ["type"] = "query",
+            ["model_id"] = models["orders"],
+            ["database_id"] = databaseId,
+            ["dataset_query"] = new JsonObject
+            {
+                ["database"] = databaseId, ["type"] = "native",
+                ["native"] = new JsonObject
+                {
+                    ["query"] = "UPDATE orders SET status = 'shipped' WHERE id = {{order_id}}",
+                    ["template-tags"] = new JsonObject
+                    {
+                        ["order_id"] = new JsonObject { ["id"] = "order_id", ["name"] = "order_id", ["display-name"] = "Order ID", ["type"] = "number", ["required"] = true },
+                    },
+                },
+            },
+            ["parameters"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "order_id", ["slug"] = "order_id", ["name"] = "Order ID", ["type"] = "number/=", ["required"] = true,
+                ["target"] = new JsonArray("variable", new JsonArray("template-tag", "order_id")),
+            }),
+            ["visualization_settings"] = new JsonObject
+            {
+                ["type"] = "form", ["successMessage"] = "{{rows-affected}} order marked as shipped.",
+                ["fields"] = new JsonObject { ["order_id"] = new JsonObject { ["id"] = "order_id", ["title"] = "Order ID", ["inputType"] = "number", ["required"] = true } },
+            },
+        };
+        yield return new JsonObject
+        {
+            ["name"] = "Update product",
+            ["description"] = "Changes one product; its fields come from the products table.",
+            ["type"] = "implicit",
+            ["kind"] = "row/update",
+            ["model_id"] = models["products"],
+            ["visualization_settings"] = new JsonObject { ["type"] = "form", ["successMessage"] = "Product updated." },
+        };
+        yield return new JsonObject
+        {
+            ["name"] = "Send order to a webhook",
+            ["description"] = "Example HTTP action: posts the order id to a public echo service (https://httpbin.org/anything). It needs internet access, and HTTP actions to public addresses only.",
+            ["type"] = "http",
+            ["model_id"] = models["orders"],
+            ["template"] = new JsonObject
+            {
+                ["method"] = "POST",
+                ["url"] = "https://httpbin.org/anything",
+                ["body"] = "{\"order_id\": {{order_id}}}",
+                ["headers"] = "{\"X-Example\": \"actions\"}",
+                ["parameters"] = new JsonArray(new JsonObject { ["id"] = "order_id", ["name"] = "Order ID", ["type"] = "number/=", ["required"] = true }),
+            },
+            ["response_handle"] = ".body.json",
+            ["error_handle"] = ".status >= 400",
+        };
     }
 
     private static async Task WriteFileAsync(string path, CancellationToken ct)

@@ -110,10 +110,14 @@ public sealed class RequestBody
 
     public static int? AsPositiveInt(JsonNode? node)
     {
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-            && v.TryGetValue<decimal>(out var d) && d == decimal.Truncate(d) && d > 0 && d <= int.MaxValue)
-            return (int)d;
-        return null;
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number) return null;
+        // Parsed JSON holds a JsonElement; nodes built in code hold the .NET number they were made from.
+        decimal d;
+        if (v.TryGetValue(out decimal parsed)) d = parsed;
+        else if (v.TryGetValue(out long l)) d = l;
+        else if (v.TryGetValue(out int i)) d = i;
+        else if (!decimal.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out d)) return null;
+        return d == decimal.Truncate(d) && d > 0 && d <= int.MaxValue ? (int)d : null;
     }
 
     /// <summary>A route id that matched the digits constraint but is not positive.</summary>

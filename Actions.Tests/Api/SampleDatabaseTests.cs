@@ -30,6 +30,18 @@ public sealed class SampleDatabaseTests
             var models = (await admin.Get("/api/card")).Json.AsArray();
             Assert.Equal(5, models.Count);
             Assert.All(models, m => Assert.Equal("model", m!["type"]!.GetValue<string>()));
+
+            // One example action of each type; the HTTP one points at a public echo service and is never run here.
+            var actions = (await admin.Get("/api/action")).Expect(HttpStatusCode.OK).Json.AsArray();
+            Assert.Equal(["http", "implicit", "query"], actions.Select(a => a!["type"]!.GetValue<string>()).Order());
+            var http = actions.Single(a => a!["type"]!.GetValue<string>() == "http")!;
+            Assert.Equal("https://httpbin.org/anything", http["template"]!["url"]!.GetValue<string>());
+            Assert.Contains("internet", http["description"]!.GetValue<string>());
+            var update = actions.Single(a => a!["type"]!.GetValue<string>() == "implicit")!;
+            Assert.Contains(update["parameters"]!.AsArray(), p => p!["id"]!.GetValue<string>() == "price");
+            // The example query action really works on the sample file.
+            var query = actions.Single(a => a!["type"]!.GetValue<string>() == "query")!;
+            Assert.Equal("""{"rows-affected":1}""", (await admin.Post($"/api/action/{query["id"]}/execute", new { parameters = new { order_id = 1 } })).Expect(HttpStatusCode.OK).Body);
         }
         using (var again = new AppFactory(WithSample(), dataDir))
         {

@@ -37,6 +37,16 @@ public sealed class ValidationAndPasswordTests
     }
 
     [Fact]
+    public void Positive_ints_built_in_code_are_read_like_parsed_ones()
+    {
+        Assert.Equal(3, RequestBody.AsPositiveInt(JsonValue.Create(3)));
+        Assert.Equal(7, RequestBody.AsPositiveInt(JsonValue.Create(7L)));
+        Assert.Equal(2, RequestBody.AsPositiveInt(JsonValue.Create(2.0)));
+        Assert.Null(RequestBody.AsPositiveInt(JsonValue.Create(-1)));
+        Assert.Null(RequestBody.AsPositiveInt(JsonValue.Create(1.5)));
+    }
+
+    [Fact]
     public void Strings_report_length_and_type_problems()
     {
         var body = new RequestBody(JsonNode.Parse("""{"name": "abcdef", "other": 1, "blank": "  "}"""));

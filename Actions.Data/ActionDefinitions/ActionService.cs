@@ -14,39 +14,62 @@ namespace Actions.Data.ActionDefinitions;
 /// order the spec gives (that order decides which error wins).
 /// </summary>
 public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, CollectionService collections,
-    SettingService settings, TimeProvider time) : IModelLifecycle
+    SettingService settings, DefinitionCache cache, TimeProvider time) : IModelLifecycle
 {
     public const string NotEnabledMessage = "Actions are not enabled.";
     public const string SharingDisabledMessage = "Public sharing is not enabled.";
 
-    /// <summary>Actions of one model (any type, with creator), or of every readable unarchived model.</summary>
-    public async Task<JsonArray> ListAsync(Caller caller, int? modelId, CancellationToken ct)
+    /// <summary>An unarchived action as listed: its read JSON without <c>creator</c>, kept until a definition changes.</summary>
+    private sealed record Listed(int Id, int ModelId, int? CreatorId, string Json);
+
+    private Task<List<Listed>> ListedAsync(CancellationToken ct) => cache.GetOrLoadAsync("action-list", async () =>
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        List<Card> cards;
-        if (modelId is { } id)
-        {
-            var card = await db.Cards.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiError.NotFound();
-            if (!await collections.CanReadAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
-            cards = [card];
-        }
-        else
-        {
-            cards = [];
-            foreach (var card in await db.Cards.AsNoTracking().Where(c => !c.Archived).ToListAsync(ct))
-                if (await collections.CanReadAsync(caller, card.CollectionId, ct)) cards.Add(card);
-        }
-        var cardIds = cards.Select(c => c.Id).ToList();
-        var actions = await WithParts(db.Actions.AsNoTracking())
-            .Where(a => cardIds.Contains(a.ModelId) && !a.Archived)
+        var actions = await WithParts(db.Actions.AsNoTracking()).Where(a => !a.Archived)
             .OrderBy(a => a.UpdatedAt).ThenBy(a => a.Id).ToListAsync(ct);
         var models = new Dictionary<int, ModelContext>();
-        foreach (var card in cards) models[card.Id] = await LoadModelAsync(db, card, ct);
-        var creators = await CreatorsAsync(db, actions.Select(a => a.CreatorId), ct);
-        var result = new JsonArray();
-        foreach (var a in actions)
-            result.Add(ActionShapes.Read(a, models[a.ModelId], a.CreatorId is { } c && creators.TryGetValue(c, out var u) ? u.DeepClone() : null));
-        return result;
+        foreach (var cardId in actions.Select(a => a.ModelId).Distinct())
+            models[cardId] = await LoadModelAsync(db, await db.Cards.AsNoTracking().FirstAsync(c => c.Id == cardId, ct), ct);
+        return actions.Select(a => new Listed(a.Id, a.ModelId, a.CreatorId, ActionShapes.Read(a, models[a.ModelId]).ToJsonString(ActionShapes.JsonOptions))).ToList();
+    });
+
+    /// <summary>
+    /// Actions of one model (any type, with creator), or of every readable unarchived model, as JSON text: the
+    /// read shapes are cached, so a list is a filter and a join.
+    /// </summary>
+    public async Task<string> ListJsonAsync(Caller caller, int? modelId, CancellationToken ct)
+    {
+        HashSet<int> readable;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            if (modelId is { } id)
+            {
+                var card = await db.Cards.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.CollectionId }).FirstOrDefaultAsync(ct)
+                           ?? throw ApiError.NotFound();
+                if (!await collections.CanReadAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
+                readable = [id];
+            }
+            else
+            {
+                readable = [];
+                foreach (var card in await db.Cards.AsNoTracking().Where(c => !c.Archived).Select(c => new { c.Id, c.CollectionId }).ToListAsync(ct))
+                    if (await collections.CanReadAsync(caller, card.CollectionId, ct)) readable.Add(card.Id);
+            }
+        }
+        var listed = (await ListedAsync(ct)).Where(a => readable.Contains(a.ModelId)).ToList();
+        Dictionary<int, JsonNode> creators;
+        await using (var db = await contexts.CreateDbContextAsync(ct)) creators = await CreatorsAsync(db, listed.Select(a => a.CreatorId), ct);
+        var creatorJson = creators.ToDictionary(p => p.Key, p => p.Value.ToJsonString(ActionShapes.JsonOptions));
+        var sb = new System.Text.StringBuilder(listed.Sum(a => a.Json.Length + 200) + 2);
+        sb.Append('[');
+        for (var i = 0; i < listed.Count; i++)
+        {
+            if (i > 0) sb.Append(',');
+            var a = listed[i];
+            sb.Append(a.Json, 0, a.Json.Length - 1).Append(",\"creator\":")
+              .Append(a.CreatorId is { } c && creatorJson.TryGetValue(c, out var u) ? u : "null").Append('}');
+        }
+        return sb.Append(']').ToString();
     }
 
     /// <summary>Unarchived actions with a public link (superuser, public sharing on).</summary>
@@ -98,6 +121,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         // 7. The action and its type row in one transaction (one SaveChanges).
         db.Actions.Add(action);
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
     }
 
@@ -144,6 +168,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         action.UpdatedAt = NextTimestamp(action.UpdatedAt);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        cache.Invalidate();
         return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
     }
 
@@ -169,6 +194,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
             created.Add(action);
         }
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         var model = await LoadModelAsync(db, card, ct);
         return new JsonArray(created.Select(a => (JsonNode?)ActionShapes.Read(a, model)).ToArray());
     }
@@ -181,6 +207,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         if (!await collections.CanWriteAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
         db.Actions.Remove(action);
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
     }
 
     /// <summary>Makes (or returns the existing) public link: superuser → sharing on → unarchived action → actions enabled.</summary>
@@ -196,6 +223,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         action.PublicUuid = Guid.NewGuid();
         action.MadePublicById = caller.UserId > 0 ? caller.UserId : null;
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         return action.PublicUuid.Value;
     }
 
@@ -210,6 +238,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         action.PublicUuid = null;
         action.MadePublicById = null;
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
     }
 
     // --- model lifecycle (called by CardService inside the card's transaction) ---

@@ -10,6 +10,13 @@ public sealed record ModelContext(Card Card, IReadOnlyList<DbField> EligibleFiel
 /// <summary>The JSON shapes of an action: the merged read object and the anonymous public one.</summary>
 public static class ActionShapes
 {
+    /// <summary>How action JSON is written when it is cached as text (the API's own settings).</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
 
     /// <summary>The implicit action's generated parameters (null for other types).</summary>

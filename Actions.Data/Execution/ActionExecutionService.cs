@@ -20,7 +20,7 @@ namespace Actions.Data.Execution;
 /// Runs actions from every source (REST, browser, public link) through the same steps: the endpoint's checks,
 /// the common steps of execution.md, the type's runner, and one execution log entry per run.
 /// </summary>
-public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> contexts, CollectionService collections, SettingService settings,
+public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> contexts, CollectionService collections, SettingService settings, DefinitionCache cache,
     IEnumerable<IActionRunner> runners, QueryActionRunner queries, ImplicitRowService rows, ExecutionLogWriter log, PublicLinkThrottle throttle,
     IOptions<ActionsOptions> options, TimeProvider time, ILogger<ActionExecutionService> logger)
 {
@@ -137,9 +137,16 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
 
     private async Task RequireEnabledAsync(int databaseId, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await ActionService.RequireEnabledAsync(db, databaseId, ct);
+        var enabled = await cache.GetOrLoadAsync("actions-enabled", async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            return await db.Databases.AsNoTracking().ToDictionaryAsync(d => d.Id, d => d.ActionsEnabled, ct);
+        });
+        if (!enabled.GetValueOrDefault(databaseId)) throw ActionService.NotEnabled(databaseId);
     }
+
+    /// <summary>An action with its model, as cached until a definition changes (a missing one is remembered too).</summary>
+    private sealed record Loaded(ActionDefinition? Action, ModelContext? Model);
 
     /// <summary>Runs and writes the log entry, whatever the outcome.</summary>
     private async Task<ExecutionResult> LoggedAsync(ActionDefinition action, RunContext context, JsonObject? parameters, Func<Task<ExecutionResult>> run)
@@ -201,15 +208,23 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
 
     private async Task<(ActionDefinition? Action, ModelContext? Model)> LoadAsync(int id, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var action = await ActionService.FindAsync(db, id, ct);
-        return action is null ? (null, null) : (action, await ActionService.ModelOfAsync(db, action, ct));
+        var loaded = await cache.GetOrLoadAsync($"action:{id}", async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var action = await ActionService.FindAsync(db, id, ct);
+            return new Loaded(action, action is null ? null : await ActionService.ModelOfAsync(db, action, ct));
+        });
+        return (loaded.Action, loaded.Model);
     }
 
     private async Task<(ActionDefinition? Action, ModelContext? Model)> LoadPublicAsync(Guid uuid, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var action = await ActionService.WithParts(db.Actions.AsNoTracking()).FirstOrDefaultAsync(a => a.PublicUuid == uuid && !a.Archived, ct);
-        return action is null ? (null, null) : (action, await ActionService.ModelOfAsync(db, action, ct));
+        var loaded = await cache.GetOrLoadAsync($"public:{uuid}", async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var action = await ActionService.WithParts(db.Actions.AsNoTracking()).FirstOrDefaultAsync(a => a.PublicUuid == uuid && !a.Archived, ct);
+            return new Loaded(action, action is null ? null : await ActionService.ModelOfAsync(db, action, ct));
+        });
+        return (loaded.Action, loaded.Model);
     }
 }

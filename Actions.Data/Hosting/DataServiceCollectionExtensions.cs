@@ -46,6 +46,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IPasswordHasher<AppUser>, PasswordHasher<AppUser>>();
         services.AddSingleton<CallerCache>();
+        services.AddSingleton<DefinitionCache>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SettingService>();
         services.AddSingleton<UserService>();

@@ -8,8 +8,19 @@ namespace Actions.Data.Platform;
 /// Collections and the collection permission graph. A caller may read a collection when any of their groups
 /// has read or write on it, write when any has write; superusers may do everything.
 /// </summary>
-public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, TimeProvider time, DefinitionCache cache)
 {
+    /// <summary>Every group's level on root and on each collection, read once and kept until something changes.</summary>
+    private sealed record PermissionSnapshot(Dictionary<int, string> Root, Dictionary<(int Group, int Collection), string> Levels);
+
+    private Task<PermissionSnapshot> SnapshotAsync(CancellationToken ct) => cache.GetOrLoadAsync("permissions", async () =>
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var root = await db.PermissionGroups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.RootPermission, ct);
+        var levels = (await db.CollectionPermissions.AsNoTracking().ToListAsync(ct)).ToDictionary(p => (p.GroupId, p.CollectionId), p => p.Level);
+        return new PermissionSnapshot(root, levels);
+    });
+
     public const string RootKey = "root";
     public const string RootName = "Our analytics";
     public const string StaleGraphMessage =
@@ -19,8 +30,16 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
     public async Task<string> LevelAsync(Caller caller, int? collectionId, CancellationToken ct)
     {
         if (caller.IsSuperuser) return PermissionLevel.Write;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await LevelCoreAsync(db, caller, collectionId, ct);
+        var snapshot = await SnapshotAsync(ct);
+        var best = PermissionLevel.None;
+        foreach (var group in caller.GroupIds)
+        {
+            var level = collectionId is { } id
+                ? snapshot.Levels.GetValueOrDefault((group, id), PermissionLevel.None)
+                : snapshot.Root.GetValueOrDefault(group, PermissionLevel.None);
+            if (PermissionLevel.Rank(level) > PermissionLevel.Rank(best)) best = level;
+        }
+        return best;
     }
 
     public async Task<bool> CanReadAsync(Caller caller, int? collectionId, CancellationToken ct) =>
@@ -81,6 +100,7 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        cache.Invalidate();
         return ToDto(collection, true);
     }
 
@@ -107,6 +127,7 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
             collection.Location = newLocation;
         }
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         return ToDto(collection, true);
     }
 
@@ -160,6 +181,7 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         db.PermissionGraphRevisions.Add(new PermissionGraphRevision { UserId = caller.UserId, CreatedAt = time.GetUtcNow().UtcDateTime });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        cache.Invalidate();
         return await GraphCoreAsync(db, ct);
     }
 

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Actions.Data.Platform;
 
 /// <summary>Permission groups and memberships (superuser only).</summary>
-public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, CallerCache callers)
+public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, CallerCache callers, DefinitionCache cache)
 {
     public async Task<IReadOnlyList<GroupDto>> ListAsync(Caller caller, CancellationToken ct)
     {
@@ -26,6 +26,7 @@ public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, Calle
         var group = new PermissionGroup { Name = name, RootPermission = PermissionLevel.None };
         db.PermissionGroups.Add(group);
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         return new GroupDto(group.Id, group.Name, 0);
     }
 
@@ -41,6 +42,7 @@ public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, Calle
         db.PermissionGroups.Remove(group);
         await db.SaveChangesAsync(ct);
         callers.Invalidate();
+        cache.Invalidate();
     }
 
     /// <summary>Adds a user to a group; adding an existing member returns the existing membership.</summary>

@@ -158,6 +158,30 @@ public sealed class QueryExecutionTests : IDisposable
     }
 
     [Fact]
+    public async Task Changes_to_the_action_model_permissions_and_database_take_effect_at_once()
+    {
+        var s = await ActionSetup.CreateAsync(_app);
+        var id = await s.CreateAsync(s.QueryAction("UPDATE categories SET name = 'first' WHERE id = 1"));
+        (await Execute(s, id, new { })).Expect(HttpStatusCode.OK);
+        Assert.Equal("first", s.Scalar("SELECT name FROM categories WHERE id = 1"));
+        var changed = s.QueryAction("UPDATE categories SET name = 'second' WHERE id = 1");
+        (await s.Admin.Put($"/api/action/{id}", new JsonObject { ["dataset_query"] = changed["dataset_query"]!.DeepClone() }.ToJsonString())).Expect(HttpStatusCode.OK);
+        (await Execute(s, id, new { })).Expect(HttpStatusCode.OK);
+        Assert.Equal("second", s.Scalar("SELECT name FROM categories WHERE id = 1"));
+
+        var (user, _) = await Seeded.UserAsync(s.Admin);
+        (await user.Post($"/api/action/{id}/execute")).Expect(HttpStatusCode.OK);
+        (await s.Admin.Put("/api/collection/graph", new JsonObject { ["groups"] = new JsonObject { ["1"] = new JsonObject { ["root"] = "none" } } }.ToJsonString())).Expect(HttpStatusCode.OK);
+        (await user.Post($"/api/action/{id}/execute")).ExpectPlain(HttpStatusCode.Forbidden, "You don't have permissions to do that.");
+        Assert.Empty((await user.Get("/api/action")).Json.AsArray());
+
+        (await s.Admin.Put($"/api/database/{s.DatabaseId}", new JsonObject { ["settings"] = new JsonObject { ["database-enable-actions"] = false } }.ToJsonString())).Expect(HttpStatusCode.OK);
+        Assert.Equal("Actions are not enabled.", (await Execute(s, id, new { })).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
+        (await s.Admin.Delete($"/api/action/{id}")).Expect(HttpStatusCode.NoContent);
+        (await Execute(s, id, new { })).ExpectPlain(HttpStatusCode.NotFound, "Not found.");
+    }
+
+    [Fact]
     public async Task Concurrent_runs_all_commit_and_all_reach_the_log()
     {
         var s = await ActionSetup.CreateAsync(_app);

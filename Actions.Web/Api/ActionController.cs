@@ -21,7 +21,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
         if (Request.Query.TryGetValue("model-id", out var raw))
             modelId = int.TryParse(raw.ToString(), out var m) && m > 0 ? m
                 : throw ValidationError.For("model-id", RequestBody.PositiveIntText, raw.ToString());
-        return Json(await actions.ListAsync(Caller, modelId, ct));
+        return Content(await actions.ListJsonAsync(Caller, modelId, ct), "application/json; charset=utf-8");
     }
 
     /// <summary>Actions with a public link (superuser; public sharing on).</summary>

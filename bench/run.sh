@@ -80,6 +80,10 @@ run() {
   echo "$1 c=$2: $rps req/s, p50 $p50 ms, p99 $p99 ms" >&2
 }
 
+# Warm both up (JIT, pools, caches) before anything is recorded.
+BODY="$INSERT" HEADERS="X-Api-Key: $KEY" wrk -t 2 -c 8 -d 3s -s bench/post.lua "$APP/api/action/$QUERY/execute" >/dev/null 2>&1
+BODY="$INSERT" HEADERS="" wrk -t 2 -c 8 -d 3s -s bench/post.lua "$FLOOR/insert" >/dev/null 2>&1
+
 for c in 1 8 32; do
   run floor-insert "$c" "$FLOOR/insert" post.lua "$INSERT" ""
   run query-execute "$c" "$APP/api/action/$QUERY/execute" post.lua "$INSERT" "X-Api-Key: $KEY"

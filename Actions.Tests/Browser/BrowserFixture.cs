@@ -15,7 +15,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string ChromiumPath = "/usr/bin/chromium";
     private IPlaywright? _playwright;
 
-    public AppFactory App { get; } = new();
+    public AppFactory App { get; } = new(new Dictionary<string, string?> { ["Actions:SampleData"] = "true" });
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
 

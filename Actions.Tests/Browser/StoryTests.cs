@@ -88,7 +88,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         await page.GotoAsync(actionUrl + "/run");
         await WaitInteractiveAsync(page);
         await page.GetByLabel("City").FillAsync("Reykjavik");
-        await page.GetByLabel("Customer ID").FillAsync("7");
+        await page.GetByLabel("Customer ID", new() { Exact = true }).FillAsync("7");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("story-run.png"), FullPage = true });
@@ -111,7 +111,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
             await visitor.GotoAsync(link);
             await WaitInteractiveAsync(visitor);
             await visitor.GetByLabel("City").FillAsync("Lagos");
-            await visitor.GetByLabel("Customer ID").FillAsync("8");
+            await visitor.GetByLabel("Customer ID", new() { Exact = true }).FillAsync("8");
             await visitor.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
             await Assertions.Expect(visitor.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
             await Assertions.Expect(visitor.GetByText("Execution history")).ToHaveCountAsync(0);

@@ -93,8 +93,12 @@ if ! dotnet ef migrations has-pending-model-changes --project Actions.Data --sta
 fi
 
 RESULTS="$WORK/results"
-dotnet test Actions.sln --logger "trx;LogFilePrefix=actions" --results-directory "$RESULTS" -v quiet 2>&1 | tee "$WORK/test.log" | grep -vE '^\s*$' | tail -n 40
-test_exit=${PIPESTATUS[0]}
+dotnet test Actions.sln --logger "trx;LogFilePrefix=actions" --logger "console;verbosity=minimal" --results-directory "$RESULTS" -v quiet \
+  > "$WORK/test.log" 2>&1
+test_exit=$?
+# The failures with their messages (and the run's summary), not the whole log.
+grep -E "^\s+Failed |Error Message:|^\s{3}\S" -A3 "$WORK/test.log" | grep -vE "^\s+at " | head -n 200
+grep -E "^(Passed|Failed)!" "$WORK/test.log"
 
 passed=0
 failed=0

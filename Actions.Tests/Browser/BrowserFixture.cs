@@ -27,6 +27,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
         _playwright = await Playwright.CreateAsync();
+        // The suite runs test classes in parallel on two cores: give pages time rather than fail on a busy machine.
+        Assertions.SetDefaultExpectTimeout(20_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
@@ -51,4 +53,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         Directory.CreateDirectory(artifacts);
         return Path.Combine(artifacts, fileName);
     }
+}
+
+/// <summary>Browser tests run alone, after the parallel API tests, so that a busy machine does not time them out.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
 }

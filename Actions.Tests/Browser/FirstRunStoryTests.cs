@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 namespace Actions.Tests.Browser;
 
 /// <summary>A newcomer's first minutes in a real browser: setup, sign-in, the app, sign-out.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class FirstRunStoryTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     [Fact]

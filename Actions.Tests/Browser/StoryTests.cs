@@ -8,6 +8,7 @@ namespace Actions.Tests.Browser;
 /// create a query action with two parameters → run it → share it → run it from the public link in a fresh
 /// context → see both runs in the history. Screenshots of the main pages go to Actions.Tests/artifacts/.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private async Task<IPage> SignedInAdminAsync(IBrowserContext context)
@@ -59,7 +60,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
 
         // Turn public sharing on.
         await GoAsync(page, "/admin/settings");
-        await page.GetByText("Public sharing").ClickAsync();
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Public sharing" }).SetCheckedAsync(true);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
 
@@ -97,7 +98,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         await GoAsync(page, "/actions");
         await page.GetByRole(AriaRole.Button, new() { Name = "Actions for Move customer" }).ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Share" }).ClickAsync();
-        await page.GetByRole(AriaRole.Dialog).GetByText("Public link").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Switch, new() { Name = "Public link" }).SetCheckedAsync(true);
         var linkBox = page.GetByLabel("Anyone with this link can run the action");
         await Assertions.Expect(linkBox).ToBeVisibleAsync();
         var link = await linkBox.InputValueAsync();

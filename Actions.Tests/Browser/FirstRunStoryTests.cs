@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Actions.Tests.Browser;
@@ -38,10 +39,32 @@ public sealed class FirstRunStoryTests(BrowserFixture fixture) : IClassFixture<B
         await Assertions.Expect(page.GetByText("REST API reference")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ArtifactPath("actions.png"), FullPage = true });
 
+        // Every admin page opens for the superuser.
+        foreach (var (path, heading) in new[] { ("/admin/people", "People"), ("/admin/api-keys", "API keys"), ("/admin/secrets", "Secrets"),
+                     ("/admin/databases", "Databases"), ("/admin/settings", "Settings"), ("/models", "Models"), ("/executions", "Execution history") })
+        {
+            await page.GotoAsync(fixture.BaseUrl + path);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 })).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ArtifactPath($"page{path.Replace('/', '-')}.png"), FullPage = true });
+        }
+
         await page.GotoAsync(fixture.BaseUrl + "/account/logout");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.WaitForURLAsync("**/account/login");
         await page.GotoAsync(fixture.BaseUrl + "/actions");
         await page.WaitForURLAsync("**/account/login**");
+
+        // A member who is not a superuser sees no admin or share controls.
+        var users = fixture.App.Services.GetRequiredService<Actions.Data.Platform.UserService>();
+        await users.CreateAsync(new Actions.Data.Platform.UserService.NewUser("member@example.com", "Mem", "Ber", "Memb3r-passw0rd!"), superuser: false, default);
+        await page.GetByLabel("Email").FillAsync("member@example.com");
+        await page.GetByLabel("Password").FillAsync("Memb3r-passw0rd!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/actions");
+        await page.Locator("#app-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Assertions.Expect(page.GetByText("REST API reference")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Databases" })).ToHaveCountAsync(0);
+        await page.GotoAsync(fixture.BaseUrl + "/admin/people");
+        await Assertions.Expect(page.GetByText("People are managed by administrators.")).ToBeVisibleAsync();
     }
 }

@@ -98,22 +98,40 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         return await rows.FetchRowAsync(model, generated, parameters, hidden, ct);
     }
 
+    /// <summary>
+    /// What the common steps need of an action version, worked out once and cached until a definition changes:
+    /// accepted parameters, hidden ids, form defaults and (implicit) the generated parameters.
+    /// </summary>
+    private sealed record RunPlan(JsonArray Accepted, JsonNode? Visualization, HashSet<string> Hidden, List<(string Id, JsonNode Default)> Defaults,
+        bool Ambiguous);
+
+    private async Task<RunPlan> PlanAsync(ActionDefinition action, ModelContext model) => await cache.GetOrLoadAsync($"plan:{action.Id}:{action.UpdatedAt.Ticks}", () =>
+    {
+        var generated = ActionShapes.Implicit(action, model);
+        var (saved, _, visualization) = ActionShapes.Effective(action, model);
+        var accepted = action.Type == ActionDefinition.QueryType ? queries.AcceptedParameters(action, saved) : saved as JsonArray ?? [];
+        var defaults = new List<(string, JsonNode)>();
+        foreach (var id in accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()))
+            if (visualization?["fields"]?[id]?["defaultValue"] is { } dv) defaults.Add((id, dv.DeepClone()));
+        return Task.FromResult(new RunPlan(accepted, visualization, ActionShapes.HiddenIds(visualization), defaults, generated is { Ambiguous: true }));
+    });
+
     /// <summary>The common steps (execution.md) after the endpoint's own checks, then the type's runner.</summary>
     private async Task<ExecutionResult> RunAsync(ActionDefinition action, ModelContext model, JsonObject request, RunContext context, CancellationToken ct)
     {
         // 0. Implicit actions on tables with ambiguous column names cannot run.
-        var generated = ActionShapes.Implicit(action, model);
-        if (generated is { Ambiguous: true }) throw ApiError.BadRequest(AmbiguousMessage);
-        var (saved, _, visualization) = ActionShapes.Effective(action, model);
-        var accepted = action.Type == ActionDefinition.QueryType ? queries.AcceptedParameters(action, saved) : saved as JsonArray ?? [];
+        if (action.Implicit is not null && ActionShapes.Implicit(action, model) is { Ambiguous: true }) throw ApiError.BadRequest(AmbiguousMessage);
+        var plan = await PlanAsync(action, model);
+        var accepted = plan.Accepted;
+        var visualization = plan.Visualization;
         // 1. Unknown and hidden parameters.
-        RequireKnownKeys(request, accepted, ActionShapes.HiddenIds(visualization));
+        RequireKnownKeys(request, accepted, plan.Hidden);
         // 2. Defaults from the form for absent parameters; a key sent as null stays null.
         var values = new JsonObject();
         foreach (var (key, value) in request) if (value is not null) values[key] = value.DeepClone();
         var defaulted = new JsonObject();
-        foreach (var id in accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()))
-            if (!request.ContainsKey(id) && visualization?["fields"]?[id]?["defaultValue"] is { } dv) defaulted[id] = dv.DeepClone();
+        foreach (var (id, dv) in plan.Defaults)
+            if (!request.ContainsKey(id)) defaulted[id] = dv.DeepClone();
         // 3. Actions enabled on the model's database and on the query's own database.
         await RequireEnabledAsync(model.Card.DatabaseId, ct);
         if (action.Query is { } q && q.DatabaseId != model.Card.DatabaseId) await RequireEnabledAsync(q.DatabaseId, ct);

@@ -44,8 +44,15 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     public static string? Sql(ActionDefinition action) =>
         ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["query"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    public static JsonObject TemplateTags(ActionDefinition action) =>
-        ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["template-tags"] as JsonObject ?? [];
+    private readonly ConcurrentDictionary<(int, DateTime), JsonObject> _tags = new();
+
+    /// <summary>The template tags of an action version (cached like the template; callers only read them).</summary>
+    public JsonObject TemplateTags(ActionDefinition action)
+    {
+        if (_tags.Count > 10_000) _tags.Clear();
+        return _tags.GetOrAdd((action.Id, action.UpdatedAt),
+            _ => ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["template-tags"] as JsonObject ?? []);
+    }
 
     /// <summary>
     /// Saved parameters plus one derived parameter for each tag that no saved parameter targets. A template that

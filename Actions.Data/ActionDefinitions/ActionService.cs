@@ -72,6 +72,22 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         return sb.Append(']').ToString();
     }
 
+    /// <summary>Archived actions of the models the caller may read (the browser list's "archived" filter).</summary>
+    public async Task<JsonArray> ListArchivedAsync(Caller caller, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var actions = await WithParts(db.Actions.AsNoTracking()).Where(a => a.Archived).OrderBy(a => a.UpdatedAt).ThenBy(a => a.Id).ToListAsync(ct);
+        var result = new JsonArray();
+        var models = new Dictionary<int, ModelContext>();
+        foreach (var action in actions)
+        {
+            if (!models.TryGetValue(action.ModelId, out var model))
+                models[action.ModelId] = model = await LoadModelAsync(db, await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct), ct);
+            if (await collections.CanReadAsync(caller, model.Card.CollectionId, ct)) result.Add(ActionShapes.Read(action, model));
+        }
+        return result;
+    }
+
     /// <summary>Unarchived actions with a public link (superuser, public sharing on).</summary>
     public async Task<JsonArray> ListPublicAsync(Caller caller, CancellationToken ct)
     {

@@ -222,6 +222,24 @@ public sealed class ActionCrudTests : IDisposable
     }
 
     [Fact]
+    public async Task Archived_actions_are_listed_for_the_browser_only_to_readers_of_their_model()
+    {
+        var s = await ActionSetup.CreateAsync(_app);
+        var id = await s.CreateAsync(s.FixtureAction());
+        await s.CreateAsync(s.QueryAction("UPDATE categories SET name = 'kept'", name: "Kept"));
+        (await s.Admin.Put($"/api/action/{id}", new { archived = true })).Expect(HttpStatusCode.OK);
+        var service = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Actions.Data.ActionDefinitions.ActionService>(_app.Services);
+        var admin = new global::Actions.Data.Platform.Caller(1, true, new HashSet<int> { 1, 2 });
+        Assert.Equal([id], (await service.ListArchivedAsync(admin, default)).Select(a => a!["id"]!.GetValue<int>()));
+        // A member with no access to the model's collection sees none.
+        var collection = (await s.Admin.Post("/api/collection", new { name = "Closed" })).Json["id"]!.GetValue<int>();
+        (await s.Admin.Put($"/api/card/{s.Models["categories"]}", new { collection_id = collection })).Expect(HttpStatusCode.OK);
+        (await s.Admin.Put("/api/collection/graph", new JsonObject { ["groups"] = new JsonObject { ["1"] = new JsonObject { [collection.ToString()] = "none" } } }.ToJsonString())).Expect(HttpStatusCode.OK);
+        var member = new global::Actions.Data.Platform.Caller(99, false, new HashSet<int> { 1 });
+        Assert.Empty(await service.ListArchivedAsync(member, default));
+    }
+
+    [Fact]
     public async Task Delete_is_hard_and_works_on_archived_actions_with_actions_disabled()
     {
         var s = await ActionSetup.CreateAsync(_app);

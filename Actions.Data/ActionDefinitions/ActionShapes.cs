@@ -53,12 +53,7 @@ public static class ActionShapes
             ["description"] = a.Description,
             ["type"] = a.Type,
             ["model_id"] = a.ModelId,
-            ["database_id"] = a.Type switch
-            {
-                ActionDefinition.QueryType => a.Query?.DatabaseId,
-                ActionDefinition.ImplicitType => model.Card.DatabaseId,
-                _ => a.Http?.DatabaseId,
-            },
+            ["database_id"] = DatabaseId(a, model),
             ["parameters"] = parameters,
             ["parameter_mappings"] = mappings,
             ["visualization_settings"] = visualization,
@@ -102,16 +97,19 @@ public static class ActionShapes
         {
             ["id"] = a.Id,
             ["name"] = a.Name,
-            ["database_id"] = a.Type switch
-            {
-                ActionDefinition.QueryType => a.Query?.DatabaseId,
-                ActionDefinition.ImplicitType => model.Card.DatabaseId,
-                _ => a.Http?.DatabaseId,
-            },
+            ["database_id"] = DatabaseId(a, model),
             ["visualization_settings"] = visualization,
             ["parameters"] = visible,
         };
     }
+
+    /// <summary>Query: its own database; implicit: the model's (derived, never stored); http: as given.</summary>
+    public static int? DatabaseId(ActionDefinition a, ModelContext model) => a.Type switch
+    {
+        ActionDefinition.QueryType => a.Query?.DatabaseId,
+        ActionDefinition.ImplicitType => model.Card.DatabaseId,
+        _ => a.Http?.DatabaseId,
+    };
 
     /// <summary>Ids whose <c>visualization_settings.fields[id].hidden</c> is true.</summary>
     public static HashSet<string> HiddenIds(JsonNode? visualization)

@@ -57,13 +57,20 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     /// <summary>GET /api/public/action/:uuid: the five public keys, hidden parameters removed.</summary>
     public async Task<JsonObject> GetPublicAsync(string uuid, string clientIp, CancellationToken ct)
     {
+        var (action, model) = await SharedFormAsync(uuid, clientIp, ct);
+        return ActionShapes.Public(action, model);
+    }
+
+    /// <summary>The checks of the anonymous GET and prefetch: client limit → uuid → sharing on → action → actions enabled.</summary>
+    private async Task<(ActionDefinition Action, ModelContext Model)> SharedFormAsync(string uuid, string clientIp, CancellationToken ct)
+    {
         throttle.CountRequest(clientIp);
         if (!Guid.TryParse(uuid, out var id)) throw ApiError.NotFound();
         if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
         var (action, model) = await LoadPublicAsync(id, ct);
         if (action is null) throw ApiError.NotFound();
         await RequireEnabledAsync(model!.Card.DatabaseId, ct);
-        return ActionShapes.Public(action, model);
+        return (action, model);
     }
 
     /// <summary>Prefetch of an update/delete form: exists → actions enabled → read permission → row values.</summary>
@@ -78,12 +85,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
 
     public async Task<JsonObject> PrefetchPublicAsync(string uuid, JsonObject parameters, string clientIp, CancellationToken ct)
     {
-        throttle.CountRequest(clientIp);
-        if (!Guid.TryParse(uuid, out var id)) throw ApiError.NotFound();
-        if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
-        var (action, model) = await LoadPublicAsync(id, ct);
-        if (action is null) throw ApiError.NotFound();
-        await RequireEnabledAsync(model!.Card.DatabaseId, ct);
+        var (action, model) = await SharedFormAsync(uuid, clientIp, ct);
         return await PrefetchCoreAsync(action, model, parameters, ct);
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actions.Data.Errors;
@@ -30,4 +31,23 @@ internal static class Details
 
     public static bool Flag(JsonObject details, string key) =>
         details[key] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+}
+
+/// <summary>Opening a provider connection the same way for every engine.</summary>
+internal static class Connections
+{
+    /// <summary>Opens the connection; when opening fails it is disposed before the error goes on.</summary>
+    public static async Task<DbConnection> OpenAsync(DbConnection connection, CancellationToken ct)
+    {
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
 }

@@ -26,20 +26,7 @@ public sealed partial class MySqlEngine : IDatabaseEngine
         MaximumPoolSize = 50,
     }.ToString();
 
-    public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
-    {
-        var connection = new MySqlConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct) => Connections.OpenAsync(new MySqlConnection(connectionString), ct);
 
     public async Task<SchemaSnapshot> ReadSchemaAsync(DbConnection connection, CancellationToken ct)
     {

@@ -27,20 +27,7 @@ public sealed partial class PostgresEngine : IDatabaseEngine
         IncludeErrorDetail = true,
     }.ToString();
 
-    public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct) => Connections.OpenAsync(new NpgsqlConnection(connectionString), ct);
 
     public async Task<SchemaSnapshot> ReadSchemaAsync(DbConnection connection, CancellationToken ct)
     {

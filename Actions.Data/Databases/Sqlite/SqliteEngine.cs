@@ -33,10 +33,9 @@ public sealed partial class SqliteEngine : IDatabaseEngine
 
     public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = await Connections.OpenAsync(new SqliteConnection(connectionString), ct);
         try
         {
-            await connection.OpenAsync(ct);
             await using var pragma = connection.CreateCommand();
             pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
             await pragma.ExecuteNonQueryAsync(ct);

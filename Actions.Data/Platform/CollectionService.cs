@@ -51,13 +51,12 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
     public async Task<IReadOnlyList<CollectionDto>> ListAsync(Caller caller, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var levels = await LevelsAsync(db, caller, ct);
         var result = new List<CollectionDto>();
-        var root = caller.IsSuperuser ? PermissionLevel.Write : levels.Root;
+        var root = await LevelAsync(caller, null, ct);
         if (root != PermissionLevel.None) result.Add(new CollectionDto(RootKey, RootName, "/", null, root == PermissionLevel.Write));
         foreach (var c in await db.Collections.AsNoTracking().OrderBy(c => c.Location).ThenBy(c => c.Name).ToListAsync(ct))
         {
-            var level = caller.IsSuperuser ? PermissionLevel.Write : levels.ById.GetValueOrDefault(c.Id, PermissionLevel.None);
+            var level = await LevelAsync(caller, c.Id, ct);
             if (level != PermissionLevel.None) result.Add(ToDto(c, level == PermissionLevel.Write));
         }
         return result;
@@ -67,7 +66,7 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var c = await db.Collections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiError.NotFound();
-        var level = caller.IsSuperuser ? PermissionLevel.Write : await LevelCoreAsync(db, caller, id, ct);
+        var level = await LevelAsync(caller, id, ct);
         if (level == PermissionLevel.None) throw ApiError.Forbidden();
         return ToDto(c, level == PermissionLevel.Write);
     }
@@ -78,7 +77,7 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var parent = parentId is null ? null
             : await db.Collections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == parentId, ct) ?? throw ApiError.NotFound();
-        if (!caller.IsSuperuser && await LevelCoreAsync(db, caller, parentId, ct) != PermissionLevel.Write)
+        if (!caller.IsSuperuser && await LevelAsync(caller, parentId, ct) != PermissionLevel.Write)
             throw ApiError.Forbidden();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var collection = new Collection
@@ -109,13 +108,13 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var collection = await db.Collections.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiError.NotFound();
-        if (!caller.IsSuperuser && await LevelCoreAsync(db, caller, id, ct) != PermissionLevel.Write) throw ApiError.Forbidden();
+        if (!caller.IsSuperuser && await LevelAsync(caller, id, ct) != PermissionLevel.Write) throw ApiError.Forbidden();
         if (name is not null) collection.Name = name;
         if (moveGiven && newParentId != collection.ParentId)
         {
             var parent = newParentId is null ? null
                 : await db.Collections.FirstOrDefaultAsync(c => c.Id == newParentId, ct) ?? throw ApiError.NotFound();
-            if (!caller.IsSuperuser && await LevelCoreAsync(db, caller, newParentId, ct) != PermissionLevel.Write) throw ApiError.Forbidden();
+            if (!caller.IsSuperuser && await LevelAsync(caller, newParentId, ct) != PermissionLevel.Write) throw ApiError.Forbidden();
             var newLocation = parent is null ? "/" : $"{parent.Location}{parent.Id}/";
             if (newLocation.Contains($"/{id}/", StringComparison.Ordinal) || newParentId == id)
                 throw ApiError.BadRequest("A collection cannot be moved into itself or one of its descendants.");
@@ -199,28 +198,6 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
             result[g.Id.ToString()] = entries;
         }
         return new PermissionGraph(revision, result);
-    }
-
-    private static async Task<string> LevelCoreAsync(AppDbContext db, Caller caller, int? collectionId, CancellationToken ct)
-    {
-        if (caller.IsSuperuser) return PermissionLevel.Write;
-        var groupIds = caller.GroupIds.ToList();
-        var levels = collectionId is null
-            ? await db.PermissionGroups.Where(g => groupIds.Contains(g.Id)).Select(g => g.RootPermission).ToListAsync(ct)
-            : await db.CollectionPermissions.Where(p => p.CollectionId == collectionId && groupIds.Contains(p.GroupId))
-                .Select(p => p.Level).ToListAsync(ct);
-        return levels.DefaultIfEmpty(PermissionLevel.None).MaxBy(PermissionLevel.Rank)!;
-    }
-
-    private static async Task<(string Root, Dictionary<int, string> ById)> LevelsAsync(AppDbContext db, Caller caller, CancellationToken ct)
-    {
-        var groupIds = caller.GroupIds.ToList();
-        var root = (await db.PermissionGroups.Where(g => groupIds.Contains(g.Id)).Select(g => g.RootPermission).ToListAsync(ct))
-            .DefaultIfEmpty(PermissionLevel.None).MaxBy(PermissionLevel.Rank)!;
-        var byId = (await db.CollectionPermissions.Where(p => groupIds.Contains(p.GroupId)).ToListAsync(ct))
-            .GroupBy(p => p.CollectionId)
-            .ToDictionary(g => g.Key, g => g.Select(p => p.Level).MaxBy(PermissionLevel.Rank)!);
-        return (root, byId);
     }
 
     private static CollectionDto ToDto(Collection c, bool canWrite) => new(c.Id, c.Name, c.Location, c.ParentId, canWrite);

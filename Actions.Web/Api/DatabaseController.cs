@@ -22,8 +22,8 @@ public sealed class DatabaseController(DatabaseService databases) : ApiControlle
         var name = body.String("name", required: true, nonBlank: true, maxLength: 254);
         var engine = body.String("engine", required: true, nonBlank: true);
         var details = body.Map("details", required: true);
-        var settings = body.Map("settings");
-        bool? enabled = settings is null ? null : new RequestBody(settings).Boolean(ActionsSetting);
+        body.Map("settings");
+        var enabled = body.Nested("settings").Boolean(ActionsSetting);
         body.ThrowIfInvalid();
         return await databases.CreateAsync(Caller, new DatabaseService.NewDatabase(name!, engine!, details!, ActionsEnabled: enabled ?? false), ct);
     }
@@ -43,9 +43,8 @@ public sealed class DatabaseController(DatabaseService databases) : ApiControlle
         var body = await ReadBodyAsync(ct);
         var name = body.String("name", nonBlank: true, maxLength: 254);
         var details = body.Map("details");
-        var settings = body.Nested("settings");
         body.Map("settings");
-        var enabled = settings.Boolean(ActionsSetting);
+        var enabled = body.Nested("settings").Boolean(ActionsSetting);
         body.ThrowIfInvalid();
         return await databases.UpdateAsync(Caller, id, new DatabaseService.DatabaseChanges(name, details, enabled), ct);
     }

@@ -42,8 +42,7 @@ internal static class ColumnValues
                     _ => null,
                 };
                 if (b is null) return false;
-                result = engine == Engine.Postgres ? b.Value : (b.Value ? 1L : 0L);
-                if (engine == Engine.MySql) result = b.Value;
+                result = engine == Engine.Sqlite ? (b.Value ? 1L : 0L) : b.Value;
                 return true;
             case BaseTypes.Uuid:
                 if (text is null || !Guid.TryParse(text, out var g)) return false;

@@ -86,6 +86,9 @@ else
   echo "Not root: PostgreSQL and MariaDB are not started; set ACTIONS_TEST_POSTGRES and ACTIONS_TEST_MYSQL to servers of your own."
 fi
 
+# A clean clone has no restored packages yet: the migration check below needs them.
+dotnet restore Actions.sln >"$WORK/restore.log" 2>&1 || { cat "$WORK/restore.log"; echo "dotnet restore failed"; exit 1; }
+
 if ! dotnet ef migrations has-pending-model-changes --project Actions.Data --startup-project Actions.Web >"$WORK/ef.log" 2>&1; then
   cat "$WORK/ef.log"
   echo "The EF Core model has changes without a migration: run 'dotnet ef migrations add <Name> --project Actions.Data --startup-project Actions.Web --output-dir Store/Migrations'."

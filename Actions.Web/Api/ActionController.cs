@@ -68,14 +68,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
         return NoContent();
     }
 
-    /// <summary>Runs the action: <c>{"parameters": {…}}</c>.</summary>
-    [HttpPost("{id:int:min(0)}/execute")]
-    public async Task<IActionResult> Execute(int id, CancellationToken ct)
-    {
-        RouteId(id);
-        var parameters = ParametersOf(await ReadBodyAsync(ct));
-        return Result(await execution.ExecuteAsync(Caller, id, parameters, ExecutionSources.Api, ct));
-    }
+    // POST {id}/execute is a minimal endpoint (ExecuteEndpoints), the hot path.
 
     /// <summary>Prefetches the row an update/delete form starts from: <c>?parameters={"id": 1}</c>.</summary>
     [HttpGet("{id:int:min(0)}/execute")]
@@ -135,10 +128,6 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
             throw ValidationError.For("offset", "integer greater than or equal to zero", o.ToString());
         return (limit, offset);
     }
-
-    internal static IActionResult Result(ExecutionResult result) => result.Status == StatusCodes.Status204NoContent
-        ? new NoContentResult()
-        : new ContentResult { StatusCode = result.Status, ContentType = "application/json; charset=utf-8", Content = result.Body?.ToJsonString(ApiJson.Options) ?? "null" };
 
     private static ContentResult Json(JsonNode node) =>
         new() { StatusCode = 200, ContentType = "application/json; charset=utf-8", Content = node.ToJsonString(ApiJson.Options) };

@@ -29,17 +29,24 @@ public sealed class ApiAuthenticationHandler(IOptionsMonitor<ApiAuthenticationOp
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
     }
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The caller a request's session token or API key stands for (the session token first); null when neither is valid.</summary>
+    public static async Task<Caller?> ResolveCallerAsync(HttpRequest request, AccountService accounts, CancellationToken ct)
     {
         Caller? caller = null;
-        var apiKey = Request.Headers["X-Api-Key"].ToString();
-        if (SessionToken(Request) is { Length: > 0 } token)
-            caller = await accounts.AuthenticateSessionAsync(token, Context.RequestAborted);
+        if (SessionToken(request) is { Length: > 0 } token)
+            caller = await accounts.AuthenticateSessionAsync(token, ct);
+        var apiKey = request.Headers["X-Api-Key"].ToString();
         if (caller is null && apiKey.Length > 0)
-            caller = await accounts.AuthenticateApiKeyAsync(apiKey.Trim(), Context.RequestAborted);
+            caller = await accounts.AuthenticateApiKeyAsync(apiKey.Trim(), ct);
+        if (caller is not null) request.HttpContext.Items[CallerKey] = caller;
+        return caller;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var caller = await ResolveCallerAsync(Request, accounts, Context.RequestAborted);
         if (caller is null) return AuthenticateResult.NoResult();
 
-        Context.Items[CallerKey] = caller;
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, caller.UserId.ToString())], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

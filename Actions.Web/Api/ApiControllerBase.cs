@@ -19,7 +19,10 @@ public abstract class ApiControllerBase : ControllerBase
     protected Caller Caller => ApiAuthenticationHandler.GetCaller(HttpContext)
         ?? throw new InvalidOperationException("No caller on an authenticated request.");
 
-    protected string ClientIp => HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    protected string ClientIp => ClientIpOf(HttpContext);
+
+    /// <summary>The socket's address: forwarded headers are not trusted (see the README's Decisions).</summary>
+    internal static string ClientIpOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     /// <summary>Reads the body as JSON (null when empty): plain 400 <c>Invalid JSON: …</c>, 413 past 1 MiB.</summary>
     protected async Task<RequestBody> ReadBodyAsync(CancellationToken ct)
@@ -30,18 +33,25 @@ public abstract class ApiControllerBase : ControllerBase
 
     internal static async Task<JsonNode?> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        using var buffer = new MemoryStream(request.ContentLength is > 0 and <= ApiErrorMiddleware.MaxBodyBytes ? (int)request.ContentLength : 256);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + read > ApiErrorMiddleware.MaxBodyBytes) throw ApiErrorMiddleware.BodyTooLarge();
-            buffer.Write(chunk, 0, read);
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > ApiErrorMiddleware.MaxBodyBytes) throw ApiErrorMiddleware.BodyTooLarge();
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
         if (buffer.Length == 0) return null;
         try
         {
-            return JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {

@@ -18,20 +18,17 @@ public sealed class PublicActionController(ActionExecutionService execution, ILo
     public Task<IActionResult> Get(string uuid, CancellationToken ct) =>
         Reduced(async () => Content((await execution.GetPublicAsync(uuid, ClientIp, ct)).ToJsonString(ApiJson.Options), "application/json; charset=utf-8"));
 
-    [HttpPost("{uuid}/execute")]
-    public Task<IActionResult> Execute(string uuid, CancellationToken ct) =>
-        Reduced(async () =>
-        {
-            var parameters = ActionController.ParametersOf(await ReadBodyAsync(ct));
-            return ActionController.Result(await execution.ExecutePublicAsync(uuid, parameters, ClientIp, ct));
-        });
+    // POST {uuid}/execute is a minimal endpoint (ExecuteEndpoints), the hot path.
 
     [HttpGet("{uuid}/execute")]
     public Task<IActionResult> Prefetch(string uuid, CancellationToken ct) =>
         Reduced(async () => Content((await execution.PrefetchPublicAsync(uuid, ActionController.QueryParameters(Request), ClientIp, ct))
             .ToJsonString(ApiJson.Options), "application/json; charset=utf-8"));
 
-    private async Task<IActionResult> Reduced(Func<Task<IActionResult>> run)
+    private Task<IActionResult> Reduced(Func<Task<IActionResult>> run) => ReducedAsync(logger, run);
+
+    /// <summary>Runs a public request, reducing its errors to the two public forms (the 429 keeps its body).</summary>
+    internal static async Task<T> ReducedAsync<T>(ILogger logger, Func<Task<T>> run)
     {
         try
         {

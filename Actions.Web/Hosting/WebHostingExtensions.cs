@@ -68,7 +68,9 @@ public static class WebHostingExtensions
     {
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseMiddleware<ApiErrorMiddleware>();
-        app.UseAuthentication();
+        // The API authenticates by session token or API key only, through its own scheme (the authorization
+        // middleware asks for it, the run endpoints resolve it themselves): the cookie is read for the browser app.
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), b => b.UseAuthentication());
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
@@ -78,6 +80,7 @@ public static class WebHostingExtensions
     {
         app.MapStaticAssets();
         app.MapControllers();
+        app.MapExecuteEndpoints();
         app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Actions REST API").WithOpenApiRoutePattern("/api/openapi/{documentName}.json"))
             .AllowAnonymous();

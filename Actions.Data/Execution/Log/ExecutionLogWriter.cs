@@ -14,11 +14,14 @@ namespace Actions.Data.Execution.Log;
 public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : BackgroundService
 {
     private const int BatchSize = 500;
+    /// <summary>How long the writer lets a batch fill once an entry arrived (a flush cuts it short).</summary>
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
     private readonly Channel<ExecutionLogEntry> _queue = Channel.CreateUnbounded<ExecutionLogEntry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _gate = new();
     private long _enqueued;
     private long _stored;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _flushRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Record(ExecutionLogEntry entry)
     {
@@ -42,6 +45,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             {
                 if (_stored >= target) return;
                 wait = _progress.Task;
+                _flushRequested.TrySetResult();
             }
             await wait.WaitAsync(ct);
         }
@@ -54,6 +58,14 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         // Runs until the channel is completed in StopAsync, so that a graceful shutdown stores everything.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            // Under load, letting the batch fill for a moment turns hundreds of small transactions into one;
+            // a reader waiting in FlushAsync (or shutdown) does not wait for the window.
+            Task flush;
+            lock (_gate) flush = _flushRequested.Task;
+            if (!reader.Completion.IsCompleted && !flush.IsCompleted)
+                await Task.WhenAny(flush, Task.Delay(BatchWindow, CancellationToken.None));
+            lock (_gate)
+                if (_flushRequested.Task.IsCompleted) _flushRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             while (batch.Count < BatchSize && reader.TryRead(out var entry)) batch.Add(entry);
             await StoreAsync(batch);
             Advance(batch.Count);
@@ -64,6 +76,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        lock (_gate) _flushRequested.TrySetResult();
         await base.StopAsync(cancellationToken);
         if (ExecuteTask is { } running) await running.WaitAsync(cancellationToken);
     }
@@ -77,6 +90,13 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             await using var db = await contexts.CreateDbContextAsync();
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync();
+            // WAL with synchronous=NORMAL: a commit no longer waits for the disk (a power cut may lose the last
+            // batch, never corrupt the file) — the log must not slow the runs it records.
+            await using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+                await pragma.ExecuteNonQueryAsync();
+            }
             await using var tx = await connection.BeginTransactionAsync();
             await using var command = connection.CreateCommand();
             command.Transaction = tx;

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Security.Claims;
+using Actions.Data.Platform;
+using Actions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Components.Authorization;
+using Actions.Web.Hosting;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace Actions.Tests.Components;
+
+/// <summary>
+/// The real service layer (the app on a fresh DataDir with the Sample Database) behind bUnit: components are rendered
+/// with the same singletons the app uses, signed in as the superuser or as a plain member.
+/// </summary>
+public sealed class ComponentHost : IAsyncLifetime
+{
+    public AppFactory App { get; } = new(new Dictionary<string, string?> { ["Actions:SampleData"] = "true" });
+    public ApiClient Admin { get; private set; } = null!;
+    public int AdminId { get; private set; }
+    public int MemberId { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Admin = await Seeded.AdminAsync(App);
+        AdminId = (await Admin.Get("/api/user/current")).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
+        (_, MemberId) = await Seeded.UserAsync(Admin, groupIds: []);
+        // Members (All Users, group 1) may read the root collection, where the sample models live, but not write it.
+        var revision = (await Admin.Get("/api/collection/graph")).Expect(HttpStatusCode.OK).Json["revision"]!.GetValue<int>();
+        (await Admin.Put("/api/collection/graph", new { revision, groups = new Dictionary<string, object> { ["1"] = new { root = "read" } } }))
+            .Expect(HttpStatusCode.OK);
+    }
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>A bUnit context signed in as <paramref name="userId"/> (null: anonymous), with MudBlazor's providers rendered.</summary>
+    public BunitContext Context(int? userId)
+    {
+        var ctx = new BunitContext();
+        ctx.Services.AddMudServices();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        var auth = ctx.AddAuthorization();
+        if (userId is { } id)
+        {
+            auth.SetAuthorized($"user-{id}");
+            auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        // The fallback provider serves components, not constructors of services registered here.
+        ctx.Services.AddScoped(sp => new BrowserCaller(sp.GetRequiredService<AuthenticationStateProvider>(), App.Services.GetRequiredService<AccountService>()));
+        ctx.Services.AddFallbackServiceProvider(App.Services);
+        ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        ctx.Render<MudPopoverProvider>();
+        return ctx;
+    }
+
+    public async Task<int> ExampleActionIdAsync(string type)
+    {
+        var list = (await Admin.Get("/api/action")).Expect(HttpStatusCode.OK).Json.AsArray();
+        return list.First(a => a!["type"]!.GetValue<string>() == type)!["id"]!.GetValue<int>();
+    }
+
+    public async Task SetPublicSharingAsync(bool on) =>
+        (await Admin.Put("/api/setting/enable-public-sharing", new { value = on })).Expect(HttpStatusCode.NoContent);
+}
+
+[CollectionDefinition("Components")]
+public sealed class ComponentCollection : ICollectionFixture<ComponentHost>;

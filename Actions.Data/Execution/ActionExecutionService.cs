@@ -61,6 +61,13 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         return ActionShapes.Public(action, model);
     }
 
+    /// <summary>The browser's public form: the same five keys and checks, plus the action's description to show above the form.</summary>
+    public async Task<(JsonObject Form, string? Description)> GetPublicFormAsync(string uuid, string clientIp, CancellationToken ct)
+    {
+        var (action, model) = await SharedFormAsync(uuid, clientIp, ct);
+        return (ActionShapes.Public(action, model), action.Description);
+    }
+
     /// <summary>The checks of the anonymous GET and prefetch: client limit → uuid → sharing on → action → actions enabled.</summary>
     private async Task<(ActionDefinition Action, ModelContext Model)> SharedFormAsync(string uuid, string clientIp, CancellationToken ct)
     {

@@ -36,7 +36,10 @@ public sealed class ComponentHost : IAsyncLifetime
     public async Task DisposeAsync() => await App.DisposeAsync();
 
     /// <summary>A bUnit context signed in as <paramref name="userId"/> (null: anonymous), with MudBlazor's providers rendered.</summary>
-    public BunitContext Context(int? userId)
+    public BunitContext Context(int? userId) => Context(userId, out _);
+
+    /// <summary>The same, with the popover provider where menus and selects render their items.</summary>
+    public BunitContext Context(int? userId, out IRenderedComponent<MudPopoverProvider> popovers)
     {
         var ctx = new BunitContext();
         ctx.Services.AddMudServices();
@@ -51,7 +54,7 @@ public sealed class ComponentHost : IAsyncLifetime
         ctx.Services.AddScoped(sp => new BrowserCaller(sp.GetRequiredService<AuthenticationStateProvider>(), App.Services.GetRequiredService<AccountService>()));
         ctx.Services.AddFallbackServiceProvider(App.Services);
         ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-        ctx.Render<MudPopoverProvider>();
+        popovers = ctx.Render<MudPopoverProvider>();
         return ctx;
     }
 

@@ -45,6 +45,14 @@ public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, Calle
         cache.Invalidate();
     }
 
+    /// <summary>Every membership (superuser only), for the people page's group editing.</summary>
+    public async Task<IReadOnlyList<MembershipDto>> MembershipsAsync(Caller caller, CancellationToken ct)
+    {
+        caller.RequireSuperuser();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.GroupMemberships.AsNoTracking().OrderBy(m => m.Id).Select(m => new MembershipDto(m.Id, m.GroupId, m.UserId)).ToListAsync(ct);
+    }
+
     /// <summary>Adds a user to a group; adding an existing member returns the existing membership.</summary>
     public async Task<MembershipDto> AddMemberAsync(Caller caller, int groupId, int userId, CancellationToken ct)
     {

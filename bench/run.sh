@@ -83,7 +83,7 @@ run() {
 # Warm both up (JIT, pools, caches) before anything is recorded. The app has far more code than the floor:
 # tiered compilation was measured still busy (a fifth of the CPU) 13 s into a load, and gone after 30 s.
 BODY="$INSERT" HEADERS="X-Api-Key: $KEY" wrk -t 2 -c 8 -d "${WARMUP:-30}s" -s bench/post.lua "$APP/api/action/$QUERY/execute" >/dev/null 2>&1
-BODY="$INSERT" HEADERS="" wrk -t 2 -c 8 -d 3s -s bench/post.lua "$FLOOR/insert" >/dev/null 2>&1
+BODY="$INSERT" HEADERS="" wrk -t 2 -c 8 -d "${WARMUP:-30}s" -s bench/post.lua "$FLOOR/insert" >/dev/null 2>&1
 
 for c in 1 8 32; do
   run floor-insert "$c" "$FLOOR/insert" post.lua "$INSERT" ""

@@ -77,7 +77,10 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         await GoAsync(page, "/actions/new");
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Move customer");
         await PickAsync(page, "Model", "VIP customers");
-        await page.GetByLabel("SQL").FillAsync("UPDATE customers SET city = {{city}} WHERE id = {{customer_id}}");
+        // The SQL editor is Monaco: click into it and type, as a person would.
+        await page.Locator(".sql-monaco .view-lines").WaitForAsync();
+        await page.Locator(".sql-monaco .view-lines").ClickAsync();
+        await page.Keyboard.TypeAsync("UPDATE customers SET city = {{city}} WHERE id = {{customer_id}}");
         await Assertions.Expect(page.Locator("[data-parameter='city']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-parameter='customer_id']")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("story-editor.png"), FullPage = true });

@@ -80,7 +80,11 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         // The SQL editor is Monaco: click into it and type, as a person would.
         await page.Locator(".sql-monaco .view-lines").WaitForAsync();
         await page.Locator(".sql-monaco .view-lines").ClickAsync();
-        await page.Keyboard.TypeAsync("UPDATE customers SET city = {{city}} WHERE id = {{customer_id}}");
+        const string sql = "UPDATE customers SET city = {{city}} WHERE id = {{customer_id}}";
+        await page.Keyboard.TypeAsync(sql, new() { Delay = 10 });
+        await Assertions.Expect(page.Locator(".sql-monaco .view-lines")).ToHaveTextAsync(sql);
+        // Leaving the editor, as a person does before saving.
+        await page.GetByLabel("Description").ClickAsync();
         await Assertions.Expect(page.Locator("[data-parameter='city']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-parameter='customer_id']")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("story-editor.png"), FullPage = true });

@@ -28,9 +28,7 @@ public sealed class ComponentHost : IAsyncLifetime
         AdminId = (await Admin.Get("/api/user/current")).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
         (_, MemberId) = await Seeded.UserAsync(Admin, groupIds: []);
         // Members (All Users, group 1) may read the root collection, where the sample models live, but not write it.
-        var revision = (await Admin.Get("/api/collection/graph")).Expect(HttpStatusCode.OK).Json["revision"]!.GetValue<int>();
-        (await Admin.Put("/api/collection/graph", new { revision, groups = new Dictionary<string, object> { ["1"] = new { root = "read" } } }))
-            .Expect(HttpStatusCode.OK);
+        await SetAllUsersOnRootAsync("read");
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();
@@ -62,6 +60,26 @@ public sealed class ComponentHost : IAsyncLifetime
     {
         var list = (await Admin.Get("/api/action")).Expect(HttpStatusCode.OK).Json.AsArray();
         return list.First(a => a!["type"]!.GetValue<string>() == type)!["id"]!.GetValue<int>();
+    }
+
+    /// <summary>Sets All Users' level on the root collection through the API, at the current revision.</summary>
+    public async Task SetAllUsersOnRootAsync(string level)
+    {
+        var revision = (await Admin.Get("/api/collection/graph")).Expect(HttpStatusCode.OK).Json["revision"]!.GetValue<int>();
+        (await Admin.Put("/api/collection/graph", new { revision, groups = new Dictionary<string, object> { ["1"] = new { root = level } } }))
+            .Expect(HttpStatusCode.OK);
+    }
+
+    /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds (the page's service calls finish after the click).</summary>
+    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("The expected state was not reached.");
     }
 
     public async Task SetPublicSharingAsync(bool on) =>

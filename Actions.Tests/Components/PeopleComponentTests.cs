@@ -39,9 +39,7 @@ public sealed class PeopleComponentTests(ComponentHost host)
         }
         finally
         {
-            var revision = (await host.Admin.Get("/api/collection/graph")).Json["revision"]!.GetValue<int>();
-            (await host.Admin.Put("/api/collection/graph", new { revision, groups = new Dictionary<string, object> { ["1"] = new { root = "read" } } }))
-                .Expect(HttpStatusCode.OK);
+            await host.SetAllUsersOnRootAsync("read");
         }
     }
 
@@ -53,9 +51,7 @@ public sealed class PeopleComponentTests(ComponentHost host)
         page.WaitForElement("[data-testid='permissions-grid']");
 
         // Someone else changes the graph after the page was read (to the same level, so the fixture's state stays).
-        var revision = (await host.Admin.Get("/api/collection/graph")).Json["revision"]!.GetValue<int>();
-        (await host.Admin.Put("/api/collection/graph", new { revision, groups = new Dictionary<string, object> { ["1"] = new { root = "read" } } }))
-            .Expect(HttpStatusCode.OK);
+        await host.SetAllUsersOnRootAsync("read");
 
         Choose(page.Find("[data-permission='1:root']"), popovers, "none");
         page.WaitForAssertion(() => Assert.Contains("Someone else changed the permissions meanwhile", page.Markup));
@@ -84,13 +80,5 @@ public sealed class PeopleComponentTests(ComponentHost host)
     private async Task<List<int>> GroupIdsAsync() =>
         (await host.Admin.Get($"/api/user/{host.MemberId}")).Expect(HttpStatusCode.OK).Json["group_ids"]!.AsArray().Select(g => g!.GetValue<int>()).ToList();
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> done)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await done()) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("The expected state was not reached.");
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> done) => ComponentHost.WaitForAsync(done, d => d);
 }

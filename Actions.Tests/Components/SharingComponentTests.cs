@@ -114,14 +114,5 @@ public sealed class SharingComponentTests(ComponentHost host)
     private async Task<int> RunCountAsync(int id) =>
         (await host.Admin.Get($"/api/action/{id}/execution?limit=1000")).Expect(HttpStatusCode.OK).Json["data"]!.AsArray().Count;
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            var value = await read();
-            if (done(value)) return value;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("The expected state was not reached.");
-    }
+    private static Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done) => ComponentHost.WaitForAsync(read, done);
 }

@@ -29,7 +29,7 @@ public static class ExecuteEndpoints
         var caller = await ApiAuthenticationHandler.ResolveCallerAsync(context.Request, accounts, ct)
             ?? throw new PlainError(StatusCodes.Status401Unauthorized, "Unauthenticated");
         RequestBody.RouteId("id", id);
-        var parameters = ActionController.ParametersOf(new RequestBody(await ApiControllerBase.ReadJsonAsync(context.Request, ct)));
+        var parameters = await ParametersAsync(context.Request, ct);
         await WriteAsync(context.Response, await execution.ExecuteAsync(caller, id, parameters, ExecutionSources.Api, ct));
     }
 
@@ -38,11 +38,15 @@ public static class ExecuteEndpoints
         var ct = context.RequestAborted;
         var result = await PublicActionController.ReducedAsync(logger, async () =>
         {
-            var parameters = ActionController.ParametersOf(new RequestBody(await ApiControllerBase.ReadJsonAsync(context.Request, ct)));
+            var parameters = await ParametersAsync(context.Request, ct);
             return await execution.ExecutePublicAsync(uuid, parameters, ApiControllerBase.ClientIpOf(context), ct);
         });
         await WriteAsync(context.Response, result);
     }
+
+    /// <summary>The body's <c>parameters</c> map, read and checked as the controllers do.</summary>
+    private static async Task<System.Text.Json.Nodes.JsonObject?> ParametersAsync(HttpRequest request, CancellationToken ct) =>
+        ActionController.ParametersOf(new RequestBody(await ApiControllerBase.ReadJsonAsync(request, ct)));
 
     /// <summary>The run's status and body, serialised straight into the response.</summary>
     private static async Task WriteAsync(HttpResponse response, ExecutionResult result)

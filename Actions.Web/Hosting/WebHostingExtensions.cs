@@ -68,9 +68,9 @@ public static class WebHostingExtensions
     {
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseMiddleware<ApiErrorMiddleware>();
-        // The API authenticates by session token or API key only, through its own scheme (the authorization
-        // middleware asks for it, the run endpoints resolve it themselves): the cookie is read for the browser app.
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), b => b.UseAuthentication());
+        // The cookie scheme is the default, for the browser app; the API's controllers ask for their own scheme
+        // (session token or API key) and the run endpoints resolve the caller themselves.
+        app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;

@@ -62,7 +62,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             // a reader waiting in FlushAsync (or shutdown) does not wait for the window.
             Task flush;
             lock (_gate) flush = _flushRequested.Task;
-            if (!reader.Completion.IsCompleted && !flush.IsCompleted)
+            if (!flush.IsCompleted)
                 await Task.WhenAny(flush, Task.Delay(BatchWindow, CancellationToken.None));
             lock (_gate)
                 if (_flushRequested.Task.IsCompleted) _flushRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -57,6 +57,10 @@ public sealed class FirstRunStoryTests(BrowserFixture fixture) : IClassFixture<B
         // A member who is not a superuser sees no admin or share controls.
         var users = fixture.App.Services.GetRequiredService<Actions.Data.Platform.UserService>();
         await users.CreateAsync(new Actions.Data.Platform.UserService.NewUser("member@example.com", "Mem", "Ber", "Memb3r-passw0rd!"), superuser: false, default);
+        // All Users may run everything in the root collection, so the member sees the example actions.
+        var system = new Actions.Data.Platform.Caller(0, true, new HashSet<int> { 2 });
+        await fixture.App.Services.GetRequiredService<Actions.Data.Platform.CollectionService>().UpdateGraphAsync(system, null,
+            new Dictionary<int, IReadOnlyDictionary<string, string>> { [1] = new Dictionary<string, string> { ["root"] = "read" } }, default);
         await page.GetByLabel("Email").FillAsync("member@example.com");
         await page.GetByLabel("Password").FillAsync("Memb3r-passw0rd!");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -64,6 +68,13 @@ public sealed class FirstRunStoryTests(BrowserFixture fixture) : IClassFixture<B
         await page.Locator("#app-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await Assertions.Expect(page.GetByText("REST API reference")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Databases" })).ToHaveCountAsync(0);
+        // The row menu offers running, but neither sharing nor editing nor deleting.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Actions for Mark order as shipped" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Run" })).ToBeVisibleAsync();
+        foreach (var entry in new[] { "Share", "Edit", "Delete" })
+            await Assertions.Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = entry })).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ArtifactPath("actions-member.png"), FullPage = true });
+        await page.Keyboard.PressAsync("Escape");
         await page.GotoAsync(fixture.BaseUrl + "/admin/people");
         await Assertions.Expect(page.GetByText("People are managed by administrators.")).ToBeVisibleAsync();
     }

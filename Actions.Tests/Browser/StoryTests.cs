@@ -11,78 +11,36 @@ namespace Actions.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private async Task<IPage> SignedInAdminAsync(IBrowserContext context)
-    {
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.BaseUrl + "/setup");
-        if (page.Url.EndsWith("/setup", StringComparison.Ordinal))
-        {
-            await page.GetByLabel("First name").FillAsync("Ada");
-            await page.GetByLabel("Last name").FillAsync("Admin");
-            await page.GetByLabel("Email").FillAsync("story@example.com");
-            await page.GetByLabel("Password").FillAsync("St0ry-passw0rd!");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Create administrator" }).ClickAsync();
-            await page.WaitForURLAsync("**/account/login");
-        }
-        await page.GotoAsync(fixture.BaseUrl + "/account/login");
-        await page.GetByLabel("Email").FillAsync("story@example.com");
-        await page.GetByLabel("Password").FillAsync("St0ry-passw0rd!");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/actions");
-        return page;
-    }
-
-    /// <summary>Blazor ignores input until the page is live; the layouts render #app-interactive once it is.</summary>
-    private static async Task WaitInteractiveAsync(IPage page) =>
-        await page.Locator("#app-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 15000 });
-
-    private async Task GoAsync(IPage page, string path)
-    {
-        await page.GotoAsync(fixture.BaseUrl + path);
-        await WaitInteractiveAsync(page);
-    }
-
-    private static async Task PickAsync(IPage page, string label, string option)
-    {
-        await page.GetByLabel(label, new() { Exact = true }).First.ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();
-    }
-
     [Fact]
     public async Task Newcomer_builds_runs_shares_and_reviews_a_query_action()
     {
         await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
-        var page = await SignedInAdminAsync(context);
-        await WaitInteractiveAsync(page);
+        var page = await BrowserSteps.SignedInAdminAsync(fixture, context);
+        await BrowserSteps.WaitInteractiveAsync(page);
         // The Sample Database's example actions are there from the first screen.
         await Assertions.Expect(page.GetByText("Mark order as shipped")).ToBeVisibleAsync(new() { Timeout = 15000 });
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("story-actions.png"), FullPage = true });
 
         // Turn public sharing on.
-        await GoAsync(page, "/admin/settings");
+        await BrowserSteps.GoAsync(fixture, page, "/admin/settings");
         await page.GetByRole(AriaRole.Switch, new() { Name = "Public sharing" }).SetCheckedAsync(true);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
 
         // A model on the sample's customers table.
-        await GoAsync(page, "/models");
-        await PickAsync(page, "Database", "Sample Database");
-        await PickAsync(page, "Table", "Customers");
+        await BrowserSteps.GoAsync(fixture, page, "/models");
+        await BrowserSteps.PickAsync(page, "Database", "Sample Database");
+        await BrowserSteps.PickAsync(page, "Table", "Customers");
         await page.GetByLabel("Model name").FillAsync("VIP customers");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create model" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "VIP customers" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("story-models.png"), FullPage = true });
 
         // A query action with two parameters, detected from the SQL as it is typed.
-        await GoAsync(page, "/actions/new");
+        await BrowserSteps.GoAsync(fixture, page, "/actions/new");
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Move customer");
-        await PickAsync(page, "Model", "VIP customers");
-        // The SQL editor is Monaco: click into it and type, as a person would.
-        await page.Locator(".sql-monaco .view-lines").WaitForAsync();
-        await page.Locator(".sql-monaco .view-lines").ClickAsync();
-        const string sql = "UPDATE customers SET city = {{city}} WHERE id = {{customer_id}}";
-        await page.Keyboard.TypeAsync(sql, new() { Delay = 10 });
-        await Assertions.Expect(page.Locator(".sql-monaco .view-lines")).ToHaveTextAsync(sql);
+        await BrowserSteps.PickAsync(page, "Model", "VIP customers");
+        await BrowserSteps.TypeSqlAsync(page, "UPDATE customers SET city = {{city}} WHERE id = {{customer_id}}");
         // Leaving the editor, as a person does before saving.
         await page.GetByLabel("Description").ClickAsync();
         await Assertions.Expect(page.Locator("[data-parameter='city']")).ToBeVisibleAsync();
@@ -94,7 +52,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
 
         // Run it.
         await page.GotoAsync(actionUrl + "/run");
-        await WaitInteractiveAsync(page);
+        await BrowserSteps.WaitInteractiveAsync(page);
         await page.GetByLabel("City").FillAsync("Reykjavik");
         await page.GetByLabel("Customer ID", new() { Exact = true }).FillAsync("7");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
@@ -102,7 +60,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("story-run.png"), FullPage = true });
 
         // Share it from the list.
-        await GoAsync(page, "/actions");
+        await BrowserSteps.GoAsync(fixture, page, "/actions");
         await page.GetByRole(AriaRole.Button, new() { Name = "Actions for Move customer" }).ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Share" }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Switch, new() { Name = "Public link" }).SetCheckedAsync(true);
@@ -117,7 +75,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         {
             var visitor = await anonymous.NewPageAsync();
             await visitor.GotoAsync(link);
-            await WaitInteractiveAsync(visitor);
+            await BrowserSteps.WaitInteractiveAsync(visitor);
             await visitor.GetByLabel("City").FillAsync("Lagos");
             await visitor.GetByLabel("Customer ID", new() { Exact = true }).FillAsync("8");
             await visitor.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
@@ -127,7 +85,7 @@ public sealed class StoryTests(BrowserFixture fixture) : IClassFixture<BrowserFi
         }
 
         // Both runs in the history.
-        await GoAsync(page, "/executions");
+        await BrowserSteps.GoAsync(fixture, page, "/executions");
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Move customer" })).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByText("public (")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("story-history.png"), FullPage = true });

@@ -93,7 +93,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
     {
         RouteId(id);
         var (limit, offset) = Paging(Request);
-        return Json(await history.ForActionAsync(Caller, id, limit, offset, ct));
+        return Json(await history.ForActionAsync(Caller, id, new ExecutionHistoryService.Filter(null, null, null, limit, offset), ct));
     }
 
     internal static JsonObject? ParametersOf(RequestBody body)

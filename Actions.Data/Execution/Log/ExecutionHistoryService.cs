@@ -11,7 +11,8 @@ public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> cont
 {
     public sealed record Filter(int? ActionId, string? Status, string? Source, int Limit, int Offset);
 
-    public async Task<JsonObject> ForActionAsync(Caller caller, int actionId, int limit, int offset, CancellationToken ct)
+    /// <summary>One action's runs (write permission on its model's collection); the filter's status and source narrow them.</summary>
+    public async Task<JsonObject> ForActionAsync(Caller caller, int actionId, Filter filter, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var action = await db.Actions.AsNoTracking().Where(a => a.Id == actionId).Select(a => new { a.ModelId }).FirstOrDefaultAsync(ct)
@@ -19,25 +20,30 @@ public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> cont
         var collectionId = await db.Cards.Where(c => c.Id == action.ModelId).Select(c => c.CollectionId).FirstAsync(ct);
         if (!await collections.CanWriteAsync(caller, collectionId, ct)) throw ApiError.Forbidden();
         await writer.FlushAsync(ct);
-        return await PageAsync(db, db.ExecutionLog.Where(e => e.ActionId == actionId), limit, offset, ct);
+        return await PageAsync(Narrow(db.ExecutionLog.Where(e => e.ActionId == actionId), filter with { ActionId = null }), filter, ct);
     }
 
+    /// <summary>Every action's runs (superuser).</summary>
     public async Task<JsonObject> AllAsync(Caller caller, Filter filter, CancellationToken ct)
     {
         caller.RequireSuperuser();
         await writer.FlushAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var q = db.ExecutionLog.AsQueryable();
+        return await PageAsync(Narrow(db.ExecutionLog, filter), filter, ct);
+    }
+
+    private static IQueryable<ExecutionLogEntry> Narrow(IQueryable<ExecutionLogEntry> q, Filter filter)
+    {
         if (filter.ActionId is { } id) q = q.Where(e => e.ActionId == id);
         if (filter.Status is { } status) q = q.Where(e => e.Status == status);
         if (filter.Source is { } source) q = q.Where(e => e.Source == source);
-        return await PageAsync(db, q, filter.Limit, filter.Offset, ct);
+        return q;
     }
 
-    private static async Task<JsonObject> PageAsync(AppDbContext db, IQueryable<ExecutionLogEntry> q, int limit, int offset, CancellationToken ct)
+    private static async Task<JsonObject> PageAsync(IQueryable<ExecutionLogEntry> q, Filter filter, CancellationToken ct)
     {
         var total = await q.CountAsync(ct);
-        var rows = await q.AsNoTracking().OrderByDescending(e => e.Id).Skip(offset).Take(limit).ToListAsync(ct);
+        var rows = await q.AsNoTracking().OrderByDescending(e => e.Id).Skip(filter.Offset).Take(filter.Limit).ToListAsync(ct);
         return new JsonObject { ["data"] = new JsonArray(rows.Select(r => (JsonNode?)ToJson(r)).ToArray()), ["total"] = total };
     }
 

@@ -22,7 +22,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
     /// <summary>An unarchived action as listed: its read JSON without <c>creator</c>, kept until a definition changes.</summary>
     private sealed record Listed(int Id, int ModelId, int? CreatorId, string Json);
 
-    private Task<List<Listed>> ListedAsync(CancellationToken ct) => cache.GetOrLoadAsync("action-list", async () =>
+    private ValueTask<List<Listed>> ListedAsync(CancellationToken ct) => cache.GetOrLoadAsync(new DefinitionCache.Key("action-list"), ct, async ct =>
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var actions = await WithParts(db.Actions.AsNoTracking()).Where(a => !a.Archived)

@@ -112,10 +112,17 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     /// accepted parameters, hidden ids, form defaults and (implicit) the generated parameters.
     /// </summary>
     private sealed record RunPlan(JsonArray Accepted, JsonNode? Visualization, HashSet<string> Hidden, List<(string Id, JsonNode Default)> Defaults,
-        bool Ambiguous);
-
-    private async Task<RunPlan> PlanAsync(ActionDefinition action, ModelContext model) => await cache.GetOrLoadAsync($"plan:{action.Id}:{action.UpdatedAt.Ticks}", () =>
+        bool Ambiguous)
     {
+        /// <summary>The parameter ids a request may send: accepted and not hidden.</summary>
+        public HashSet<string> Destinations { get; } = Accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !Hidden.Contains(id))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private ValueTask<RunPlan> PlanAsync(ActionDefinition action, ModelContext model) =>
+        cache.GetOrLoadAsync(new DefinitionCache.Key("plan", action.Id, action.UpdatedAt.Ticks), (queries, action, model), static s =>
+    {
+        var (queries, action, model) = s;
         var generated = ActionShapes.Implicit(action, model);
         var (saved, _, visualization) = ActionShapes.Effective(action, model);
         var accepted = action.Type == ActionDefinition.QueryType ? queries.AcceptedParameters(action, saved) : saved as JsonArray ?? [];
@@ -134,19 +141,37 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         var accepted = plan.Accepted;
         var visualization = plan.Visualization;
         // 1. Unknown and hidden parameters.
-        RequireKnownKeys(request, accepted, plan.Hidden);
-        // 2. Defaults from the form for absent parameters; a key sent as null stays null.
-        var values = new JsonObject();
-        foreach (var (key, value) in request) if (value is not null) values[key] = value.DeepClone();
-        var defaulted = new JsonObject();
+        foreach (var (key, _) in request)
+            if (!plan.Destinations.Contains(key)) RequireKnownKeys(request, accepted, plan.Hidden);
+        // 2. Defaults from the form for absent parameters; a key sent as null stays null. The request was parsed for
+        // this run alone, so its values are used as they are (copied only when a null must be dropped).
+        var values = request;
+        foreach (var (_, value) in request)
+        {
+            if (value is not null) continue;
+            values = new JsonObject();
+            foreach (var (key, v) in request) if (v is not null) values[key] = v.DeepClone();
+            break;
+        }
+        JsonObject? defaulted = null;
         foreach (var (id, dv) in plan.Defaults)
-            if (!request.ContainsKey(id)) defaulted[id] = dv.DeepClone();
+            if (!request.ContainsKey(id)) (defaulted ??= new JsonObject())[id] = dv.DeepClone();
         // 3. Actions enabled on the model's database and on the query's own database.
         await RequireEnabledAsync(model.Card.DatabaseId, ct);
         if (action.Query is { } q && q.DatabaseId != model.Card.DatabaseId) await RequireEnabledAsync(q.DatabaseId, ct);
         // 5. Run by type.
         if (!_runners.TryGetValue(action.Type, out var runner)) throw ApiError.BadRequest($"Unsupported action type: {action.Type}");
-        return await runner.RunAsync(new RunInput(action, model, accepted, visualization, values, defaulted, context), ct);
+        return await runner.RunAsync(new RunInput(action, model, accepted, visualization, values, defaulted ?? NoDefaults, context), ct);
+    }
+
+    /// <summary>Shared by runs without form defaults; only ever read (its dictionary is created here, not by a first reader).</summary>
+    private static readonly JsonObject NoDefaults = EmptyObject();
+
+    private static JsonObject EmptyObject()
+    {
+        var empty = new JsonObject();
+        _ = empty.ContainsKey("");
+        return empty;
     }
 
     private static void RequireKnownKeys(JsonObject request, JsonArray accepted, HashSet<string> hidden)
@@ -162,10 +187,11 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         throw new ExceptionError(400, $"No destination parameter found for {QueryActionRunner.ClojureSet(unknown)}. Found: {QueryActionRunner.ClojureSet(destinations)}", data: data);
     }
 
-    private async Task RequireEnabledAsync(int databaseId, CancellationToken ct)
+    private async ValueTask RequireEnabledAsync(int databaseId, CancellationToken ct)
     {
-        var enabled = await cache.GetOrLoadAsync("actions-enabled", async () =>
+        var enabled = await cache.GetOrLoadAsync(new DefinitionCache.Key("actions-enabled"), (contexts, ct), static async s =>
         {
+            var (contexts, ct) = s;
             await using var db = await contexts.CreateDbContextAsync(ct);
             return await db.Databases.AsNoTracking().ToDictionaryAsync(d => d.Id, d => d.ActionsEnabled, ct);
         });
@@ -184,7 +210,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         {
             ActionId = action.Id, ActionName = action.Name, ActionType = action.Type, Source = context.Source,
             UserId = context.Caller?.UserId is > 0 ? context.Caller.UserId : null, ClientIp = context.ClientIp, StartedAt = started,
-            ParametersJson = LoggedParameters(parameters)?.ToJsonString(),
+            ParametersJson = LoggedParameters(parameters),
         };
         try
         {
@@ -224,19 +250,20 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         }
     }
 
-    private JsonObject? LoggedParameters(JsonObject? parameters)
+    private string? LoggedParameters(JsonObject? parameters)
     {
         if (parameters is null) return null;
-        var store = options.Value.ExecutionLog.StoreParameterValues;
+        if (options.Value.ExecutionLog.StoreParameterValues) return parameters.ToJsonString();
         var result = new JsonObject();
-        foreach (var (key, value) in parameters) result[key] = store ? value?.DeepClone() : Redacted;
-        return result;
+        foreach (var (key, _) in parameters) result[key] = Redacted;
+        return result.ToJsonString();
     }
 
-    private async Task<(ActionDefinition? Action, ModelContext? Model)> LoadAsync(int id, CancellationToken ct)
+    private async ValueTask<(ActionDefinition? Action, ModelContext? Model)> LoadAsync(int id, CancellationToken ct)
     {
-        var loaded = await cache.GetOrLoadAsync($"action:{id}", async () =>
+        var loaded = await cache.GetOrLoadAsync(new DefinitionCache.Key("action", id), (contexts, id, ct), static async s =>
         {
+            var (contexts, id, ct) = s;
             await using var db = await contexts.CreateDbContextAsync(ct);
             var action = await ActionService.FindAsync(db, id, ct);
             return new Loaded(action, action is null ? null : await ActionService.ModelOfAsync(db, action, ct));
@@ -244,10 +271,11 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         return (loaded.Action, loaded.Model);
     }
 
-    private async Task<(ActionDefinition? Action, ModelContext? Model)> LoadPublicAsync(Guid uuid, CancellationToken ct)
+    private async ValueTask<(ActionDefinition? Action, ModelContext? Model)> LoadPublicAsync(Guid uuid, CancellationToken ct)
     {
-        var loaded = await cache.GetOrLoadAsync($"public:{uuid}", async () =>
+        var loaded = await cache.GetOrLoadAsync(DefinitionCache.Key.Of("public", uuid), (contexts, uuid, ct), static async s =>
         {
+            var (contexts, uuid, ct) = s;
             await using var db = await contexts.CreateDbContextAsync(ct);
             var action = await ActionService.WithParts(db.Actions.AsNoTracking()).FirstOrDefaultAsync(a => a.PublicUuid == uuid && !a.Archived, ct);
             return new Loaded(action, action is null ? null : await ActionService.ModelOfAsync(db, action, ct));

@@ -13,8 +13,9 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
     /// <summary>Every group's level on root and on each collection, read once and kept until something changes.</summary>
     private sealed record PermissionSnapshot(Dictionary<int, string> Root, Dictionary<(int Group, int Collection), string> Levels);
 
-    private Task<PermissionSnapshot> SnapshotAsync(CancellationToken ct) => cache.GetOrLoadAsync("permissions", async () =>
+    private ValueTask<PermissionSnapshot> SnapshotAsync(CancellationToken ct) => cache.GetOrLoadAsync(new DefinitionCache.Key("permissions"), (contexts, ct), static async s =>
     {
+        var (contexts, ct) = s;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var root = await db.PermissionGroups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.RootPermission, ct);
         var levels = (await db.CollectionPermissions.AsNoTracking().ToListAsync(ct)).ToDictionary(p => (p.GroupId, p.CollectionId), p => p.Level);

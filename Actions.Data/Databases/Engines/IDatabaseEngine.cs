@@ -18,6 +18,13 @@ public interface IDatabaseEngine
     /// <summary>Opens a pooled connection with the engine's session settings applied.</summary>
     Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct);
 
+    /// <summary>
+    /// Runs one write statement with positional values (placeholders <c>@p0</c>, <c>@p1</c>…) in its own transaction
+    /// on an open connection; the rows affected (negative when the statement changes none).
+    /// </summary>
+    Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct) =>
+        EngineWrites.ExecuteAsync(connection, sql, values, ct);
+
     /// <summary>Reads tables, columns, keys and defaults.</summary>
     Task<SchemaSnapshot> ReadSchemaAsync(DbConnection connection, CancellationToken ct);
 
@@ -44,3 +51,26 @@ public enum ConstraintKind { NotNull, Unique, ForeignKey, Check }
 
 /// <summary>A constraint the database refused: its kind, the column when the engine names it, the constraint's name.</summary>
 public sealed record ConstraintViolation(ConstraintKind Kind, string? Column, string? ConstraintName, string? Table = null);
+
+/// <summary>A write through the provider's command, in a transaction: what every engine does unless it knows better.</summary>
+public static class EngineWrites
+{
+    public static async Task<int> ExecuteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parameter.Value = values[i] ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        // On failure the transaction is rolled back when disposed.
+        var affected = await command.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return affected;
+    }
+}

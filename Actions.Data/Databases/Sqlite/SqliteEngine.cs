@@ -31,14 +31,15 @@ public sealed partial class SqliteEngine : IDatabaseEngine
         }.ToString();
     }
 
+    private static readonly string SessionSettings = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
+
     public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
-        var connection = await Connections.OpenAsync(new SqliteConnection(connectionString), ct);
+        var connection = (SqliteConnection)await Connections.OpenAsync(new SqliteConnection(connectionString), ct);
         try
         {
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
-            await pragma.ExecuteNonQueryAsync(ct);
+            // Applied once per pooled handle, which keeps them.
+            SqliteSession.Of(connection, SessionSettings);
             return connection;
         }
         catch
@@ -46,6 +47,16 @@ public sealed partial class SqliteEngine : IDatabaseEngine
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Runs the write on the handle's prepared statement when it fits (see <see cref="SqliteSession"/>), else through the provider.</summary>
+    public Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (connection is SqliteConnection sqlite && Array.TrueForAll(values, SqliteSession.CanBind)
+            && SqliteSession.Of(sqlite, SessionSettings).TryExecuteWrite(sql, values) is { } changed)
+            return Task.FromResult(changed);
+        return EngineWrites.ExecuteAsync(connection, sql, values, ct);
     }
 
     /// <summary>Puts the file in WAL mode (persistent), so readers never block the writer.</summary>

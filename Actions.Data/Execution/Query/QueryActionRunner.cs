@@ -88,42 +88,102 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
                ?? all.FirstOrDefault(p => p["id"]?.ToString() == tag || p["slug"]?.ToString() == tag);
     }
 
+    /// <summary>How one tag of an action version gets its value and type; worked out once per version.</summary>
+    private sealed record TagBinding(string Tag, string? ParameterId, JsonNode? ParameterDefault, JsonNode? TagDefault, bool Required,
+        string Display, string Type, bool OutsideOptional);
+
+    /// <summary>The SQL rendered for one set of tags with values, the tag index bound to each placeholder, and the one-statement check.</summary>
+    private sealed record RenderedSql(string Sql, int[] Bound, bool SeveralStatements);
+
+    /// <summary>
+    /// Everything a run of one action version needs that does not depend on the request: the bindings of its tags and
+    /// the SQL rendered per set of present tags (optional blocks make several). Built from the cached accepted
+    /// parameters, so a changed definition (new accepted parameters) gets a new plan.
+    /// </summary>
+    private sealed class BindPlan(QueryTemplate template, TagBinding[] tags, JsonNode? visualization)
+    {
+        private readonly ConcurrentDictionary<ulong, RenderedSql> _rendered = new();
+        private readonly Dictionary<string, int> _index = tags.Select((t, i) => (t.Tag, i)).ToDictionary(p => p.Tag, p => p.i, StringComparer.Ordinal);
+
+        public TagBinding[] Tags => tags;
+        public JsonNode? Visualization => visualization;
+
+        /// <summary>The SQL for the tags that have a value (bit i: tag i), cached while there are at most 64 tags.</summary>
+        public RenderedSql Render(JsonNode?[] values)
+        {
+            if (tags.Length > 64) return RenderNow(values);
+            var present = 0UL;
+            for (var i = 0; i < values.Length; i++) if (values[i] is not null) present |= 1UL << i;
+            return _rendered.GetOrAdd(present, static (_, state) => state.plan.RenderNow(state.values), (plan: this, values));
+        }
+
+        private RenderedSql RenderNow(JsonNode?[] values)
+        {
+            var (sql, bound) = template.Render(tag => values[_index[tag]] is not null, i => ParameterName(i));
+            return new RenderedSql(sql, bound.Select(tag => _index[tag]).ToArray(), QueryTemplate.HasSeveralStatements(sql));
+        }
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonArray, BindPlan> _plans = new();
+
+    private BindPlan PlanOf(RunInput input, QueryTemplate template)
+    {
+        if (_plans.TryGetValue(input.Parameters, out var cached) && ReferenceEquals(cached.Visualization, input.Visualization)) return cached;
+        var tags = TemplateTags(input.Action);
+        var required = template.RequiredTagNames.ToHashSet(StringComparer.Ordinal);
+        var bindings = template.TagNames.Select(tag =>
+        {
+            var tagInfo = tags[tag] as JsonObject;
+            var parameter = ParameterFor(input.Parameters, tag);
+            var id = parameter?["id"]?.ToString();
+            var mustHave = IsTrue(tagInfo?["required"]) || IsTrue(parameter?["required"])
+                           || (id is not null && IsTrue(input.Visualization?["fields"]?[id]?["required"]));
+            var display = tagInfo?["display-name"]?.ToString() ?? parameter?["display-name"]?.ToString() ?? parameter?["name"]?.ToString() ?? tag;
+            return new TagBinding(tag, id, parameter?["default"], tagInfo?["default"], mustHave, display, TagType(tags, tag), required.Contains(tag));
+        }).ToArray();
+        var plan = new BindPlan(template, bindings, input.Visualization);
+        _plans.AddOrUpdate(input.Parameters, plan);
+        return plan;
+    }
+
+    private static string ParameterName(int i) => "@p" + i.ToString(CultureInfo.InvariantCulture);
+
     public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
     {
         var action = input.Action;
         var (template, parseError) = TemplateOf(action);
         if (template is null) throw Failure(parseError!);
-        var tags = TemplateTags(action);
-        var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        var missingRequired = new List<string>();
-        foreach (var tag in template.TagNames)
+        var plan = PlanOf(input, template);
+        // Each tag's value: the request's, else the parameter's default, else the form's, else the tag's.
+        var values = new JsonNode?[plan.Tags.Length];
+        List<string>? missingRequired = null;
+        for (var i = 0; i < values.Length; i++)
         {
-            var tagInfo = tags[tag] as JsonObject;
-            var parameter = ParameterFor(input.Parameters, tag);
-            var id = parameter?["id"]?.ToString();
-            var value = (id is null ? null : input.Request[id])
-                        ?? parameter?["default"]
-                        ?? (id is null ? null : input.Defaulted[id])
-                        ?? tagInfo?["default"];
+            var binding = plan.Tags[i];
+            var id = binding.ParameterId;
+            var value = (id is null ? null : input.Request[id]) ?? binding.ParameterDefault ?? (id is null ? null : input.Defaulted[id]) ?? binding.TagDefault;
             if (value is not null)
             {
-                values[tag] = value;
+                values[i] = value;
                 continue;
             }
-            if (IsTrue(tagInfo?["required"]) || IsTrue(parameter?["required"]) || (id is not null && IsTrue(input.Visualization?["fields"]?[id]?["required"])))
-            {
-                var display = tagInfo?["display-name"]?.ToString() ?? parameter?["display-name"]?.ToString() ?? parameter?["name"]?.ToString() ?? tag;
-                throw Failure($"Error building query parameter map: Error determining value for parameter \"{tag}\": You'll need to pick a value for '{display}' before this query can run.");
-            }
-            if (template.RequiredTagNames.Contains(tag)) missingRequired.Add(tag);
+            if (binding.Required)
+                throw Failure($"Error building query parameter map: Error determining value for parameter \"{binding.Tag}\": You'll need to pick a value for '{binding.Display}' before this query can run.");
+            if (binding.OutsideOptional) (missingRequired ??= []).Add(binding.Tag);
         }
-        if (missingRequired.Count > 0)
+        if (missingRequired is not null)
             throw Failure($"Cannot run the query: missing required parameters: {ClojureSet(missingRequired)}");
 
         var (engine, connectionString) = await connections.ResolveAsync(action.Query!.DatabaseId, ct);
-        var (sql, bound) = template.Render(values.ContainsKey, i => "@p" + i.ToString(CultureInfo.InvariantCulture));
-        if (QueryTemplate.HasSeveralStatements(sql)) throw Failure("Only one SQL statement can be executed per action.", prefix: false);
-        var typed = bound.Select(tag => Convert(tag, values[tag]!, TagType(tags, tag), engine)).ToList();
+        var rendered = plan.Render(values);
+        if (rendered.SeveralStatements) throw Failure("Only one SQL statement can be executed per action.", prefix: false);
+        var typed = new object?[rendered.Bound.Length];
+        for (var i = 0; i < typed.Length; i++)
+        {
+            var binding = plan.Tags[rendered.Bound[i]];
+            typed[i] = Convert(binding.Tag, values[rendered.Bound[i]]!, binding.Type, engine);
+        }
+        var sql = rendered.Sql;
 
         DbConnection connection;
         try
@@ -136,26 +196,13 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
         }
         await using (connection)
         {
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = sql;
-            for (var i = 0; i < typed.Count; i++)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
-                parameter.Value = typed[i] ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
             int affected;
             try
             {
-                affected = await command.ExecuteNonQueryAsync(ct);
-                await tx.CommitAsync(ct);
+                affected = await engine.ExecuteWriteAsync(connection, sql, typed, ct);
             }
             catch (DbException e)
             {
-                // The transaction is rolled back when disposed.
                 throw Failure("Error executing write query: " + engine.Describe(e));
             }
             var rows = Math.Max(0, affected);

@@ -16,13 +16,18 @@ public sealed class QueryTemplate
 
     public IReadOnlyList<Segment> Segments { get; }
 
-    private QueryTemplate(IReadOnlyList<Segment> segments) => Segments = segments;
+    private QueryTemplate(IReadOnlyList<Segment> segments)
+    {
+        Segments = segments;
+        TagNames = segments.SelectMany(s => s is Optional o ? o.Segments : [s]).OfType<Tag>().Select(t => t.Name).Distinct().ToList();
+        RequiredTagNames = segments.OfType<Tag>().Select(t => t.Name).Distinct().ToList();
+    }
 
     /// <summary>Every tag, in order of first appearance.</summary>
-    public IReadOnlyList<string> TagNames => Segments.SelectMany(s => s is Optional o ? o.Segments : [s]).OfType<Tag>().Select(t => t.Name).Distinct().ToList();
+    public IReadOnlyList<string> TagNames { get; }
 
     /// <summary>Tags that appear outside any optional block.</summary>
-    public IReadOnlyList<string> RequiredTagNames => Segments.OfType<Tag>().Select(t => t.Name).Distinct().ToList();
+    public IReadOnlyList<string> RequiredTagNames { get; }
 
     /// <summary>
     /// Parses a template; throws <see cref="FormatException"/> with a reason. With <paramref name="sqlAware"/> off

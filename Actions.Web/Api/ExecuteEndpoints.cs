@@ -22,6 +22,23 @@ public static class ExecuteEndpoints
             .WithSummary("Runs a publicly shared action, anonymously (rate limited).");
     }
 
+    /// <summary>
+    /// <c>POST /api/action/{id}/execute</c> or <c>POST /api/public/action/{uuid}/execute</c> (by shape: the endpoints
+    /// still check the id and answer unknown ones); these need no authentication middleware. (A GET on the same path
+    /// is the prefetch controller, which does.)
+    /// </summary>
+    public static bool IsRun(string method, PathString path)
+    {
+        if (!HttpMethods.IsPost(method)) return false;
+        var value = path.Value;
+        if (value is null || !value.EndsWith("/execute", StringComparison.Ordinal)) return false;
+        var rest = value.StartsWith("/api/action/", StringComparison.Ordinal) ? value.AsSpan("/api/action/".Length)
+            : value.StartsWith("/api/public/action/", StringComparison.Ordinal) ? value.AsSpan("/api/public/action/".Length)
+            : default;
+        // One segment between the prefix and /execute.
+        return rest.Length > "/execute".Length && rest[..^"/execute".Length].IndexOf('/') < 0;
+    }
+
     private static async Task ExecuteAsync(HttpContext context, int id, AccountService accounts, ActionExecutionService execution)
     {
         var ct = context.RequestAborted;

@@ -69,9 +69,18 @@ public static class WebHostingExtensions
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseMiddleware<ApiErrorMiddleware>();
         // The cookie scheme is the default, for the browser app; the API's controllers ask for their own scheme
-        // (session token or API key) and the run endpoints resolve the caller themselves.
-        app.UseAuthentication();
-        app.UseAuthorization();
+        // (session token or API key). The two run endpoints resolve their caller themselves and allow anonymous
+        // requests, so the product's hot path skips the authentication and authorization middlewares.
+        app.UseWhen(context => !ExecuteEndpoints.IsRun(context.Request.Method, context.Request.Path), branch =>
+        {
+            branch.UseAuthentication();
+            branch.UseAuthorization();
+        });
+        // WebApplication adds both middlewares in front of everything when it does not see them set on the main
+        // pipeline (a branch's flags stay in the branch); these are the flags it checks.
+        var properties = ((IApplicationBuilder)app).Properties;
+        properties["__AuthenticationMiddlewareSet"] = true;
+        properties["__AuthorizationMiddlewareSet"] = true;
         app.UseAntiforgery();
         return app;
     }

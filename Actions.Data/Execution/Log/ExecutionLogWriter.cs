@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Actions.Data.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -97,36 +100,64 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                 pragma.CommandText = "PRAGMA synchronous = NORMAL;";
                 await pragma.ExecuteNonQueryAsync();
             }
-            await using var tx = await connection.BeginTransactionAsync();
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = """
+            // The INSERT is prepared once per batch and each entry bound straight onto it: no provider command or
+            // parameter objects per entry.
+            var handle = ((SqliteConnection)connection).Handle!;
+            Check(raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;"), handle);
+            Check(raw.sqlite3_prepare_v2(handle, """
                 INSERT INTO "ExecutionLog" ("ActionId", "ActionName", "ActionType", "Source", "UserId", "ClientIp", "StartedAt",
                   "DurationMs", "Status", "HttpStatus", "ResultJson", "Error", "ParametersJson")
-                VALUES (@a, @n, @t, @s, @u, @ip, @at, @d, @st, @h, @r, @e, @p)
-                """;
-            var names = new[] { "@a", "@n", "@t", "@s", "@u", "@ip", "@at", "@d", "@st", "@h", "@r", "@e", "@p" };
-            var parameters = names.Select(n =>
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                """, out var insert), handle);
+            using (insert)
             {
-                var p = command.CreateParameter();
-                p.ParameterName = n;
-                command.Parameters.Add(p);
-                return p;
-            }).ToArray();
-            foreach (var e in batch)
-            {
-                object?[] values = [e.ActionId, e.ActionName, e.ActionType, e.Source, e.UserId, e.ClientIp, e.StartedAt, e.DurationMs,
-                    e.Status, e.HttpStatus, e.ResultJson, e.Error, e.ParametersJson];
-                for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
-                await command.ExecuteNonQueryAsync();
+                try
+                {
+                    foreach (var e in batch)
+                    {
+                        raw.sqlite3_bind_int64(insert, 1, e.ActionId);
+                        BindText(insert, 2, e.ActionName);
+                        BindText(insert, 3, e.ActionType);
+                        BindText(insert, 4, e.Source);
+                        if (e.UserId is { } user) raw.sqlite3_bind_int64(insert, 5, user); else raw.sqlite3_bind_null(insert, 5);
+                        BindText(insert, 6, e.ClientIp);
+                        // The text form EF Core's SQLite provider stores and reads for DateTime.
+                        BindText(insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
+                        raw.sqlite3_bind_int64(insert, 8, e.DurationMs);
+                        BindText(insert, 9, e.Status);
+                        raw.sqlite3_bind_int64(insert, 10, e.HttpStatus);
+                        BindText(insert, 11, e.ResultJson);
+                        BindText(insert, 12, e.Error);
+                        BindText(insert, 13, e.ParametersJson);
+                        var rc = raw.sqlite3_step(insert);
+                        raw.sqlite3_reset(insert);
+                        if (rc != raw.SQLITE_DONE) Check(rc, handle);
+                    }
+                    Check(raw.sqlite3_exec(handle, "COMMIT;"), handle);
+                }
+                catch
+                {
+                    if (raw.sqlite3_get_autocommit(handle) == 0) raw.sqlite3_exec(handle, "ROLLBACK;");
+                    throw;
+                }
             }
-            await tx.CommitAsync();
         }
         catch (Exception e)
         {
             // A failed log write never fails an action; it is itself logged (without parameter values).
             logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
         }
+    }
+
+    private static void BindText(sqlite3_stmt statement, int index, string? value)
+    {
+        if (value is null) raw.sqlite3_bind_null(statement, index);
+        else raw.sqlite3_bind_text(statement, index, value);
+    }
+
+    private static void Check(int rc, sqlite3 handle)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, handle);
     }
 
     private void Advance(int count)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actions.Data.Databases;
 using Actions.Data.Errors;
@@ -19,8 +22,11 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
     public const string NotEnabledMessage = "Actions are not enabled.";
     public const string SharingDisabledMessage = "Public sharing is not enabled.";
 
-    /// <summary>An unarchived action as listed: its read JSON without <c>creator</c>, kept until a definition changes.</summary>
-    private sealed record Listed(int Id, int ModelId, int? CreatorId, string Json);
+    /// <summary>
+    /// An unarchived action as listed: its read JSON without <c>creator</c> and without its closing brace, as UTF-8,
+    /// kept until a definition changes (a list is written from these bytes, never built as one big string).
+    /// </summary>
+    private sealed record Listed(int Id, int ModelId, int? CreatorId, byte[] Json);
 
     private ValueTask<List<Listed>> ListedAsync(CancellationToken ct) => cache.GetOrLoadAsync(new DefinitionCache.Key("action-list"), ct, async ct =>
     {
@@ -30,14 +36,18 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         var models = new Dictionary<int, ModelContext>();
         foreach (var cardId in actions.Select(a => a.ModelId).Distinct())
             models[cardId] = await LoadModelAsync(db, await db.Cards.AsNoTracking().FirstAsync(c => c.Id == cardId, ct), ct);
-        return actions.Select(a => new Listed(a.Id, a.ModelId, a.CreatorId, ActionShapes.Read(a, models[a.ModelId]).ToJsonString(ActionShapes.JsonOptions))).ToList();
+        return actions.Select(a =>
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(ActionShapes.Read(a, models[a.ModelId]), ActionShapes.JsonOptions);
+            return new Listed(a.Id, a.ModelId, a.CreatorId, json[..^1]);
+        }).ToList();
     });
 
     /// <summary>
-    /// Actions of one model (any type, with creator), or of every readable unarchived model, as JSON text: the
-    /// read shapes are cached, so a list is a filter and a join.
+    /// Writes the actions of one model (any type, with creator), or of every readable unarchived model, as a JSON
+    /// array: the read shapes are cached as UTF-8, so a list is a filter and a copy.
     /// </summary>
-    public async Task<string> ListJsonAsync(Caller caller, int? modelId, CancellationToken ct)
+    public async Task WriteListAsync(Caller caller, int? modelId, PipeWriter output, CancellationToken ct)
     {
         HashSet<int> readable;
         await using (var db = await contexts.CreateDbContextAsync(ct))
@@ -59,17 +69,30 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         var listed = (await ListedAsync(ct)).Where(a => readable.Contains(a.ModelId)).ToList();
         Dictionary<int, JsonNode> creators;
         await using (var db = await contexts.CreateDbContextAsync(ct)) creators = await CreatorsAsync(db, listed.Select(a => a.CreatorId), ct);
-        var creatorJson = creators.ToDictionary(p => p.Key, p => p.Value.ToJsonString(ActionShapes.JsonOptions));
-        var sb = new System.Text.StringBuilder(listed.Sum(a => a.Json.Length + 200) + 2);
-        sb.Append('[');
+        var creatorJson = creators.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToUtf8Bytes(p.Value, ActionShapes.JsonOptions));
+        output.Write("["u8);
         for (var i = 0; i < listed.Count; i++)
         {
-            if (i > 0) sb.Append(',');
+            if (i > 0) output.Write(","u8);
             var a = listed[i];
-            sb.Append(a.Json, 0, a.Json.Length - 1).Append(",\"creator\":")
-              .Append(a.CreatorId is { } c && creatorJson.TryGetValue(c, out var u) ? u : "null").Append('}');
+            output.Write(a.Json);
+            output.Write(",\"creator\":"u8);
+            output.Write(a.CreatorId is { } c && creatorJson.TryGetValue(c, out var u) ? (ReadOnlySpan<byte>)u : "null"u8);
+            output.Write("}"u8);
+            if (i % 256 == 255) await output.FlushAsync(ct);
         }
-        return sb.Append(']').ToString();
+        output.Write("]"u8);
+        await output.FlushAsync(ct);
+    }
+
+    /// <summary>The same list as JSON text (for the browser pages).</summary>
+    public async Task<string> ListJsonAsync(Caller caller, int? modelId, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var writer = PipeWriter.Create(buffer, new StreamPipeWriterOptions(leaveOpen: true));
+        await WriteListAsync(caller, modelId, writer, ct);
+        await writer.CompleteAsync();
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>Archived actions of the models the caller may read (the browser list's "archived" filter).</summary>

@@ -122,6 +122,24 @@ public sealed class SqliteWriteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Writers_of_this_process_take_turns_instead_of_waiting_in_the_busy_handler()
+    {
+        await using var first = await _engine.OpenAsync(_connectionString, default);
+        var turn = await _engine.TakeWriteTurnAsync(first, default);
+        var waiting = WriteAsync("INSERT INTO items (name) VALUES (@p0)", "queued");
+        // Holding the turn, the other write cannot start: it waits for the turn, not in SQLite.
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(await RowsAsync());
+        turn.Dispose();
+        Assert.Equal(1, await waiting);
+        // Many at once all land, each counted once.
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => WriteAsync("INSERT INTO items (name) VALUES (@p0)", $"n{i}"))));
+        Assert.All(results, r => Assert.Equal(1, r));
+        Assert.Equal(41, (await RowsAsync()).Count);
+    }
+
+    [Fact]
     public async Task Statements_the_prepared_path_cannot_take_still_run_through_the_provider()
     {
         // A value type it does not bind (decimal), and a statement with no placeholders.

@@ -21,7 +21,10 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
         if (Request.Query.TryGetValue("model-id", out var raw))
             modelId = int.TryParse(raw.ToString(), out var m) && m > 0 ? m
                 : throw ValidationError.For("model-id", RequestBody.PositiveIntText, raw.ToString());
-        return Content(await actions.ListJsonAsync(Caller, modelId, ct), "application/json; charset=utf-8");
+        // Written straight from the cached UTF-8 of each action: a list of thousands is never one big string.
+        Response.ContentType = "application/json; charset=utf-8";
+        await actions.WriteListAsync(Caller, modelId, Response.BodyWriter, ct);
+        return new EmptyResult();
     }
 
     /// <summary>Actions with a public link (superuser; public sharing on).</summary>

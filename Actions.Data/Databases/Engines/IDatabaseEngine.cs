@@ -25,6 +25,12 @@ public interface IDatabaseEngine
     Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct) =>
         EngineWrites.ExecuteAsync(connection, sql, values, ct);
 
+    /// <summary>
+    /// Waits for this process's turn to write to the connection's database, held until the turn is disposed; engines
+    /// whose server queues writers itself give it at once.
+    /// </summary>
+    ValueTask<WriteTurn> TakeWriteTurnAsync(DbConnection connection, CancellationToken ct) => ValueTask.FromResult(default(WriteTurn));
+
     /// <summary>Reads tables, columns, keys and defaults.</summary>
     Task<SchemaSnapshot> ReadSchemaAsync(DbConnection connection, CancellationToken ct);
 
@@ -51,6 +57,12 @@ public enum ConstraintKind { NotNull, Unique, ForeignKey, Check }
 
 /// <summary>A constraint the database refused: its kind, the column when the engine names it, the constraint's name.</summary>
 public sealed record ConstraintViolation(ConstraintKind Kind, string? Column, string? ConstraintName, string? Table = null);
+
+/// <summary>A turn to write (see <see cref="IDatabaseEngine.TakeWriteTurnAsync"/>); disposing it lets the next writer go.</summary>
+public readonly struct WriteTurn(SemaphoreSlim? gate) : IDisposable
+{
+    public void Dispose() => gate?.Release();
+}
 
 /// <summary>A write through the provider's command, in a transaction: what every engine does unless it knows better.</summary>
 public static class EngineWrites

@@ -56,6 +56,7 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
             throw new RowError("Some of your values aren't of the correct type for the database.");
 
         await using var connection = await OpenAsync(engine, connectionString, ct);
+        using var turn = await engine.TakeWriteTurnAsync(connection, ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         try
         {

@@ -16,7 +16,7 @@ namespace Actions.Data.Execution.Log;
 /// </summary>
 public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : BackgroundService
 {
-    private const int BatchSize = 500;
+    private const int BatchSize = 1000;
     /// <summary>How long the writer lets a batch fill once an entry arrived (a flush cuts it short).</summary>
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
     private readonly Channel<ExecutionLogEntry> _queue = Channel.CreateUnbounded<ExecutionLogEntry>(new UnboundedChannelOptions { SingleReader = true });
@@ -25,6 +25,15 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     private long _stored;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _flushRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Entries recorded but not stored yet (the queue, at the top of the writer's loop).</summary>
+    private long Pending
+    {
+        get
+        {
+            lock (_gate) return Interlocked.Read(ref _enqueued) - _stored;
+        }
+    }
 
     public void Record(ExecutionLogEntry entry)
     {
@@ -63,9 +72,11 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         {
             // Under load, letting the batch fill for a moment turns hundreds of small transactions into one;
             // a reader waiting in FlushAsync (or shutdown) does not wait for the window.
+            // When a full batch is already waiting (the writer is behind), it is stored at once: waiting would cap the
+            // log at one batch per window and let the queue grow under load.
             Task flush;
             lock (_gate) flush = _flushRequested.Task;
-            if (!flush.IsCompleted)
+            if (!flush.IsCompleted && Pending < BatchSize)
                 await Task.WhenAny(flush, Task.Delay(BatchWindow, CancellationToken.None));
             lock (_gate)
                 if (_flushRequested.Task.IsCompleted) _flushRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -44,7 +44,7 @@ public sealed class EditorBrowserTests(BrowserFixture fixture) : IClassFixture<B
         await Assertions.Expect(page.GetByLabel("Name", new() { Exact = true })).ToHaveValueAsync("Survives a dropped connection");
         await Assertions.Expect(page.Locator(".sql-monaco .view-lines")).ToHaveTextAsync("UPDATE orders SET status = {{status}} WHERE id = 1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/actions/\\d+$"));
+        await SavedAsync(page);
         var saved = await fixture.App.Services.GetRequiredService<ActionService>()
             .GetAsync(System, await ActionIdByNameAsync("Survives a dropped connection"), default);
         Assert.Equal("Typed before the connection dropped.", saved["description"]!.GetValue<string>());
@@ -74,12 +74,30 @@ public sealed class EditorBrowserTests(BrowserFixture fixture) : IClassFixture<B
         await Assertions.Expect(page.Locator("[data-field]").First).ToHaveAttributeAsync("data-field", "order_id");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/actions/\\d+$"));
+        await SavedAsync(page);
         var saved = await fixture.App.Services.GetRequiredService<ActionService>()
             .GetAsync(System, await ActionIdByNameAsync("Reordered by dragging"), default);
         var fields = saved["visualization_settings"]!["fields"]!.AsObject();
         Assert.Equal(0, fields["order_id"]!["order"]!.GetValue<int>());
         Assert.Equal(1, fields["status"]!["order"]!.GetValue<int>());
+    }
+
+    /// <summary>
+    /// After Save the editor moves to the saved action's address (a client-side navigation: the address is polled,
+    /// no load event waited for); if it does not, the screenshot and the page's alert say why.
+    /// </summary>
+    private static async Task SavedAsync(IPage page)
+    {
+        try
+        {
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/actions/\\d+$"));
+        }
+        catch (PlaywrightException)
+        {
+            await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("failed-save.png"), FullPage = true });
+            var alerts = await page.GetByRole(AriaRole.Alert).AllInnerTextsAsync();
+            throw new Xunit.Sdk.XunitException($"Save did not reach the action's page (at {page.Url}); alerts: {string.Join(" | ", alerts)}");
+        }
     }
 
     private static async Task<string[]> Order(ILocator cards) =>

@@ -135,9 +135,9 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     /// <summary>The common steps (execution.md) after the endpoint's own checks, then the type's runner.</summary>
     private async Task<ExecutionResult> RunAsync(ActionDefinition action, ModelContext model, JsonObject request, RunContext context, CancellationToken ct)
     {
-        // 0. Implicit actions on tables with ambiguous column names cannot run.
-        if (action.Implicit is not null && ActionShapes.Implicit(action, model) is { Ambiguous: true }) throw ApiError.BadRequest(AmbiguousMessage);
         var plan = await PlanAsync(action, model);
+        // 0. Implicit actions on tables with ambiguous column names cannot run.
+        if (plan.Ambiguous) throw ApiError.BadRequest(AmbiguousMessage);
         var accepted = plan.Accepted;
         var visualization = plan.Visualization;
         // 1. Unknown and hidden parameters.

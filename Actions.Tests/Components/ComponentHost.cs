@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using Actions.Data.Platform;
 using Actions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -63,6 +64,23 @@ public sealed class ComponentHost : IAsyncLifetime
     }
 
     /// <summary>Sets All Users' level on the root collection through the API, at the current revision.</summary>
+    /// <summary>A fresh copy of the Sample Database's query action (its own runs, its own form settings when given).</summary>
+    public async Task<int> CopyOfExampleQueryAsync(string namePrefix, JsonObject? visualizationSettings = null)
+    {
+        var example = (await Admin.Get($"/api/action/{await ExampleActionIdAsync("query")}")).Expect(HttpStatusCode.OK).Json;
+        var body = new JsonObject
+        {
+            ["name"] = $"{namePrefix} {Guid.NewGuid():N}",
+            ["type"] = "query",
+            ["model_id"] = example["model_id"]!.DeepClone(),
+            ["database_id"] = example["database_id"]!.DeepClone(),
+            ["dataset_query"] = example["dataset_query"]!.DeepClone(),
+            ["parameters"] = example["parameters"]!.DeepClone(),
+        };
+        if (visualizationSettings is not null) body["visualization_settings"] = visualizationSettings;
+        return (await Admin.Post("/api/action", body)).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
+    }
+
     public async Task SetAllUsersOnRootAsync(string level)
     {
         var revision = (await Admin.Get("/api/collection/graph")).Expect(HttpStatusCode.OK).Json["revision"]!.GetValue<int>();

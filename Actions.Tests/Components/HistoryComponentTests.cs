@@ -13,16 +13,7 @@ public sealed class HistoryComponentTests(ComponentHost host)
     private async Task<int> ActionWithRunsAsync()
     {
         await host.SetPublicSharingAsync(true);
-        var example = (await host.Admin.Get($"/api/action/{await host.ExampleActionIdAsync("query")}")).Expect(HttpStatusCode.OK).Json;
-        var id = (await host.Admin.Post("/api/action", new JsonObject
-        {
-            ["name"] = $"History {Guid.NewGuid():N}",
-            ["type"] = "query",
-            ["model_id"] = example["model_id"]!.DeepClone(),
-            ["database_id"] = example["database_id"]!.DeepClone(),
-            ["dataset_query"] = example["dataset_query"]!.DeepClone(),
-            ["parameters"] = example["parameters"]!.DeepClone(),
-        })).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
+        var id = await host.CopyOfExampleQueryAsync("History");
         foreach (var orderId in new[] { 1, 2 })
             (await host.Admin.Post($"/api/action/{id}/execute", new { parameters = new { order_id = orderId } })).Expect(HttpStatusCode.OK);
         (await host.Admin.Post($"/api/action/{id}/execute", new { parameters = new { } })).Expect(HttpStatusCode.BadRequest);

@@ -12,20 +12,10 @@ namespace Actions.Tests.Components;
 public sealed class RunComponentTests(ComponentHost host)
 {
     /// <summary>A copy of the example query action with the form settings given.</summary>
-    private async Task<int> QueryActionAsync(JsonObject settings)
+    private Task<int> QueryActionAsync(JsonObject settings)
     {
-        var example = (await host.Admin.Get($"/api/action/{await host.ExampleActionIdAsync("query")}")).Expect(HttpStatusCode.OK).Json;
         settings["type"] = "form";
-        return (await host.Admin.Post("/api/action", new JsonObject
-        {
-            ["name"] = $"Run form {Guid.NewGuid():N}",
-            ["type"] = "query",
-            ["model_id"] = example["model_id"]!.DeepClone(),
-            ["database_id"] = example["database_id"]!.DeepClone(),
-            ["dataset_query"] = example["dataset_query"]!.DeepClone(),
-            ["parameters"] = example["parameters"]!.DeepClone(),
-            ["visualization_settings"] = settings,
-        })).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
+        return host.CopyOfExampleQueryAsync("Run form", settings);
     }
 
     private async Task<int> RunCountAsync(int id) =>

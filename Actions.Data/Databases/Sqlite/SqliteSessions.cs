@@ -64,7 +64,8 @@ internal sealed class SqliteSession
 
     public static bool CanBind(object? value) => value is null or DBNull or long or int or double or string or byte[];
 
-    private static void Bind(sqlite3_stmt statement, int index, object? value)
+    /// <summary>Binds one value (see <see cref="CanBind"/>) to a 1-based parameter; a refusal throws as the provider would.</summary>
+    internal static void Bind(sqlite3_stmt statement, int index, object? value)
     {
         var rc = value switch
         {
@@ -116,18 +117,14 @@ internal sealed class SqliteSession
     private void Step(sqlite3_stmt statement)
     {
         var rc = raw.sqlite3_step(statement);
-        if (rc != raw.SQLITE_DONE)
+        try
         {
-            try
-            {
-                Check(rc, _handle);
-            }
-            finally
-            {
-                raw.sqlite3_reset(statement);
-            }
+            Check(rc, _handle);
         }
-        raw.sqlite3_reset(statement);
+        finally
+        {
+            raw.sqlite3_reset(statement);
+        }
     }
 
     private static void Done(sqlite3_stmt statement)
@@ -136,7 +133,8 @@ internal sealed class SqliteSession
         raw.sqlite3_clear_bindings(statement);
     }
 
-    private static void Check(int rc, sqlite3 handle)
+    /// <summary>Throws the provider's <see cref="SqliteException"/> for a result code other than OK, ROW or DONE.</summary>
+    internal static void Check(int rc, sqlite3 handle)
     {
         if (rc is not (0 or 100 or 101)) SqliteException.ThrowExceptionForRC(rc, handle);
     }

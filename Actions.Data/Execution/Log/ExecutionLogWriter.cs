@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
-using SQLitePCL;
+using Actions.Data.Databases.Sqlite;
 using Actions.Data.Store;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace Actions.Data.Execution.Log;
 
@@ -114,8 +115,8 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             // The INSERT is prepared once per batch and each entry bound straight onto it: no provider command or
             // parameter objects per entry.
             var handle = ((SqliteConnection)connection).Handle!;
-            Check(raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;"), handle);
-            Check(raw.sqlite3_prepare_v2(handle, """
+            SqliteSession.Check(raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;"), handle);
+            SqliteSession.Check(raw.sqlite3_prepare_v2(handle, """
                 INSERT INTO "ExecutionLog" ("ActionId", "ActionName", "ActionType", "Source", "UserId", "ClientIp", "StartedAt",
                   "DurationMs", "Status", "HttpStatus", "ResultJson", "Error", "ParametersJson")
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -127,24 +128,24 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                     foreach (var e in batch)
                     {
                         raw.sqlite3_bind_int64(insert, 1, e.ActionId);
-                        BindText(insert, 2, e.ActionName);
-                        BindText(insert, 3, e.ActionType);
-                        BindText(insert, 4, e.Source);
+                        SqliteSession.Bind(insert, 2, e.ActionName);
+                        SqliteSession.Bind(insert, 3, e.ActionType);
+                        SqliteSession.Bind(insert, 4, e.Source);
                         if (e.UserId is { } user) raw.sqlite3_bind_int64(insert, 5, user); else raw.sqlite3_bind_null(insert, 5);
-                        BindText(insert, 6, e.ClientIp);
+                        SqliteSession.Bind(insert, 6, e.ClientIp);
                         // The text form EF Core's SQLite provider stores and reads for DateTime.
-                        BindText(insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
+                        SqliteSession.Bind(insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
                         raw.sqlite3_bind_int64(insert, 8, e.DurationMs);
-                        BindText(insert, 9, e.Status);
+                        SqliteSession.Bind(insert, 9, e.Status);
                         raw.sqlite3_bind_int64(insert, 10, e.HttpStatus);
-                        BindText(insert, 11, e.ResultJson);
-                        BindText(insert, 12, e.Error);
-                        BindText(insert, 13, e.ParametersJson);
+                        SqliteSession.Bind(insert, 11, e.ResultJson);
+                        SqliteSession.Bind(insert, 12, e.Error);
+                        SqliteSession.Bind(insert, 13, e.ParametersJson);
                         var rc = raw.sqlite3_step(insert);
                         raw.sqlite3_reset(insert);
-                        if (rc != raw.SQLITE_DONE) Check(rc, handle);
+                        SqliteSession.Check(rc, handle);
                     }
-                    Check(raw.sqlite3_exec(handle, "COMMIT;"), handle);
+                    SqliteSession.Check(raw.sqlite3_exec(handle, "COMMIT;"), handle);
                 }
                 catch
                 {
@@ -158,17 +159,6 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             // A failed log write never fails an action; it is itself logged (without parameter values).
             logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
         }
-    }
-
-    private static void BindText(sqlite3_stmt statement, int index, string? value)
-    {
-        if (value is null) raw.sqlite3_bind_null(statement, index);
-        else raw.sqlite3_bind_text(statement, index, value);
-    }
-
-    private static void Check(int rc, sqlite3 handle)
-    {
-        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, handle);
     }
 
     private void Advance(int count)

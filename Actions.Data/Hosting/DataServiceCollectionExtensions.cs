@@ -71,7 +71,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IActionRunner>(sp => sp.GetRequiredService<ImplicitRowService>());
         services.AddSingleton<SecretService>();
         services.AddSingleton<IHostResolver, DnsHostResolver>();
+        // No request logging by the factory: its handlers would write every outbound URL (which can carry parameter
+        // values) to the logs, and cost a tenth of a run; every run is in the execution log.
         services.AddHttpClient(HttpActionRunner.ClientName)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(sp => GuardedHandler.Create(
                 sp.GetRequiredService<IOptions<ActionsOptions>>().Value.HttpActions.AllowPrivateNetworks, sp.GetRequiredService<IHostResolver>()));
         services.AddSingleton<HttpActionRunner>();

@@ -47,6 +47,18 @@ public sealed class EchoServer : IAsyncLifetime
         app.Map("/redirect", (int n, HttpContext c) =>
             n <= 0 ? Results.Redirect("/echo/landed") : Results.Redirect($"/redirect?n={n - 1}"));
         app.Map("/huge", (int bytes) => Results.Text(new string('x', bytes), "text/plain"));
+        // The same without a Content-Length: the body arrives in flushed 1,000-byte chunks of a JSON string.
+        app.Map("/huge-chunked", async (int bytes, HttpContext c) =>
+        {
+            c.Response.ContentType = "application/json";
+            await c.Response.WriteAsync("\"");
+            for (var left = bytes - 2; left > 0; left -= 1000)
+            {
+                await c.Response.WriteAsync(new string('y', Math.Min(left, 1000)));
+                await c.Response.Body.FlushAsync();
+            }
+            await c.Response.WriteAsync("\"");
+        });
         await app.StartAsync();
         _app = app;
         BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');

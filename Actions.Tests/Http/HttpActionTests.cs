@@ -85,6 +85,23 @@ public sealed class HttpActionTests(EchoServer echo) : IClassFixture<EchoServer>
         Assert.Equal("null", (await Run(s, nullResult, [])).Expect(HttpStatusCode.OK).Body);
     }
 
+    [Fact]
+    public async Task An_edited_action_runs_its_new_template_and_handles_at_once()
+    {
+        var (s, id) = await ActionAsync("GET", echo.BaseUrl + "/echo/first", responseHandle: ".body.path");
+        Assert.Equal("\"/echo/first\"", (await Run(s, id, [])).Expect(HttpStatusCode.OK).Body);
+        var edit = new JsonObject
+        {
+            ["template"] = new JsonObject { ["method"] = "POST", ["url"] = echo.BaseUrl + "/echo/second" },
+            ["response_handle"] = "{m: .body.method, p: .body.path}",
+        };
+        (await s.Admin.Put($"/api/action/{id}", edit.ToJsonString())).Expect(HttpStatusCode.OK);
+        Assert.Equal("""{"m":"POST","p":"/echo/second"}""", (await Run(s, id, [])).Expect(HttpStatusCode.OK).Body);
+        (await s.Admin.Put($"/api/action/{id}", new JsonObject { ["error_handle"] = "if .body.method == \"POST\" then \"no posts\" else false end" }.ToJsonString()))
+            .Expect(HttpStatusCode.OK);
+        Assert.Equal("""{"remote-status":200,"message":"no posts"}""", (await Run(s, id, [])).Expect(HttpStatusCode.BadRequest).Body);
+    }
+
     private static JsonObject HttpBody(ActionSetup s, string url, string? responseHandle, string? errorHandle = null) => new()
     {
         ["name"] = "h", ["type"] = "http", ["model_id"] = s.Models["categories"], ["response_handle"] = responseHandle, ["error_handle"] = errorHandle,
@@ -141,6 +158,14 @@ public sealed class HttpActionTests(EchoServer echo) : IClassFixture<EchoServer>
         Assert.Equal("Error calling the service: response larger than 100000 bytes", (await Run(s, huge, [])).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
         var fine = await s.CreateAsync(HttpBody(s, echo.BaseUrl + "/huge?bytes=5000", ".body | length"));
         Assert.Equal("5000", (await Run(s, fine, [])).Expect(HttpStatusCode.OK).Body);
+
+        // Without a declared length the limit holds while reading: the last byte allowed passes, one more does not.
+        var atLimit = await s.CreateAsync(HttpBody(s, echo.BaseUrl + "/huge-chunked?bytes=100000", ".body | length"));
+        Assert.Equal("99998", (await Run(s, atLimit, [])).Expect(HttpStatusCode.OK).Body);
+        var overLimit = await s.CreateAsync(HttpBody(s, echo.BaseUrl + "/huge-chunked?bytes=100001", ".body | length"));
+        Assert.Equal("Error calling the service: response larger than 100000 bytes", (await Run(s, overLimit, [])).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
+        var hugeChunked = await s.CreateAsync(HttpBody(s, echo.BaseUrl + "/huge-chunked?bytes=5000000", ".body | length"));
+        Assert.Equal("Error calling the service: response larger than 100000 bytes", (await Run(s, hugeChunked, [])).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -33,17 +34,50 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
 
     public string Type => ActionDefinition.HttpType;
 
+    /// <summary>
+    /// What does not change between runs of one version of an action: the template's parts, the secrets it names and
+    /// the compiled handles. Keyed by the cached part, so a new version (a new part) gets a new plan.
+    /// </summary>
+    private sealed class HttpPlan
+    {
+        public HttpPlan(HttpActionPart part)
+        {
+            var template = JsonNode.Parse(part.TemplateJson) as JsonObject ?? [];
+            string? StringAt(string key) => template[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+            Method = new HttpMethod(template["method"]?.GetValue<string>() ?? "GET");
+            UrlText = template["url"]?.GetValue<string>() ?? "";
+            BodyText = StringAt("body");
+            HeadersText = StringAt("headers");
+            SecretNames = new[] { UrlText, BodyText, HeadersText }.SelectMany(HttpRequestTemplate.SecretNames).Distinct().ToList();
+            _errorHandleText = part.ErrorHandle ?? DefaultErrorHandle;
+            _responseHandleText = part.ResponseHandle;
+            _errorHandle = TryCompile(_errorHandleText);
+            _responseHandle = _responseHandleText is null ? null : TryCompile(_responseHandleText);
+        }
+
+        public HttpMethod Method { get; }
+        public string UrlText { get; }
+        public string? BodyText { get; }
+        public string? HeadersText { get; }
+        public List<string> SecretNames { get; }
+        // Handles are checked when saved; one that no longer compiles is compiled (and refused) again on every run.
+        public JqProgram ErrorHandle => _errorHandle ?? JqProgram.Compile(_errorHandleText);
+        public JqProgram? ResponseHandle => _responseHandleText is null ? null : _responseHandle ?? JqProgram.Compile(_responseHandleText);
+
+        private readonly string _errorHandleText;
+        private readonly string? _responseHandleText;
+        private readonly JqProgram? _errorHandle;
+        private readonly JqProgram? _responseHandle;
+
+        private static JqProgram? TryCompile(string text) => JqProgram.Check(text) is null ? JqProgram.Compile(text) : null;
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpActionPart, HttpPlan> _plans = new();
+
     public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
     {
-        var part = input.Action.Http!;
-        var template = JsonNode.Parse(part.TemplateJson) as JsonObject ?? [];
-        var method = template["method"]?.GetValue<string>() ?? "GET";
-        var urlText = template["url"]?.GetValue<string>() ?? "";
-        var bodyText = template["body"] is JsonValue b && b.GetValueKind() == JsonValueKind.String ? b.GetValue<string>() : null;
-        var headersText = template["headers"] is JsonValue h && h.GetValueKind() == JsonValueKind.String ? h.GetValue<string>() : null;
-
-        var secretNames = new[] { urlText, bodyText, headersText }.SelectMany(HttpRequestTemplate.SecretNames).Distinct().ToList();
-        var secretValues = await secrets.ValuesAsync(secretNames, ct);
+        var plan = _plans.GetValue(input.Action.Http!, static part => new HttpPlan(part));
+        var secretValues = await secrets.ValuesAsync(plan.SecretNames, ct);
         var scrubber = new SecretScrubber(secretValues.Values);
         try
         {
@@ -54,11 +88,11 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
                 var parameter = input.Parameters.OfType<JsonObject>().FirstOrDefault(p => p["id"]?.ToString() == id);
                 return parameter?["default"] is { } d ? (true, d) : (false, null);
             }
-            var url = HttpRequestTemplate.Render(urlText, HttpRequestTemplate.Target.Url, Value, secretValues);
-            var body = bodyText is null ? null : HttpRequestTemplate.Render(bodyText, HttpRequestTemplate.Target.Body, Value, secretValues);
-            var headers = headersText is null ? [] : ParseHeaders(HttpRequestTemplate.Render(headersText, HttpRequestTemplate.Target.Headers, Value, secretValues));
-            var response = await CallAsync(new HttpMethod(method), url, body, headers, input.Action.Name, ct);
-            return Handle(part, response, scrubber);
+            var url = HttpRequestTemplate.Render(plan.UrlText, HttpRequestTemplate.Target.Url, Value, secretValues);
+            var body = plan.BodyText is { } bodyText ? HttpRequestTemplate.Render(bodyText, HttpRequestTemplate.Target.Body, Value, secretValues) : null;
+            var headers = plan.HeadersText is { } headersText ? ParseHeaders(HttpRequestTemplate.Render(headersText, HttpRequestTemplate.Target.Headers, Value, secretValues)) : [];
+            var response = await CallAsync(plan.Method, url, body, headers, input.Action.Name, ct);
+            return Handle(plan, response, scrubber);
         }
         catch (ApiError e) when (e is ExceptionError)
         {
@@ -129,11 +163,11 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
                     }
                     continue;
                 }
-                var bytes = await ReadLimitedAsync(response, settings.MaxResponseBytes, timeout.Token);
+                var answer = await ReadBodyAsync(response, settings.MaxResponseBytes, timeout.Token);
                 var responseHeaders = new JsonObject();
                 foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
                     responseHeaders[name.ToLowerInvariant()] = string.Join(", ", values);
-                return new RemoteResponse(status, responseHeaders, ParseBody(bytes));
+                return new RemoteResponse(status, responseHeaders, answer);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -150,24 +184,40 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
         }
     }
 
-    private static async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken ct)
+    /// <summary>The answer's body, parsed as JSON (else kept as text); refused past <paramref name="limit"/> bytes.</summary>
+    private static async Task<JsonNode?> ReadBodyAsync(HttpResponseMessage response, int limit, CancellationToken ct)
     {
-        if (response.Content.Headers.ContentLength > limit) throw TooLarge(limit);
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > limit) throw TooLarge(limit);
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared + 1 ?? 16 * 1024, limit + 1L));
+        try
         {
-            if (buffer.Length + read > limit) throw TooLarge(limit);
-            buffer.Write(chunk, 0, read);
+            var length = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+            {
+                length += read;
+                if (length > limit) throw TooLarge(limit);
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+            return ParseBody(buffer.AsSpan(0, length));
         }
-        return buffer.ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static ExceptionError TooLarge(int limit) => new(400, $"Error calling the service: response larger than {limit} bytes");
 
-    private static JsonNode? ParseBody(byte[] bytes)
+    private static JsonNode? ParseBody(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length == 0) return null;
         try
@@ -180,15 +230,14 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
         }
     }
 
-    private static ExecutionResult Handle(HttpActionPart part, RemoteResponse response, SecretScrubber scrubber)
+    private static ExecutionResult Handle(HttpPlan plan, RemoteResponse response, SecretScrubber scrubber)
     {
-        var responseObject = new JsonObject { ["status"] = response.Status, ["headers"] = response.Headers, ["body"] = response.Body?.DeepClone() };
+        var responseObject = new JsonObject { ["status"] = response.Status, ["headers"] = response.Headers, ["body"] = response.Body };
         var logResult = new JsonObject { ["remote-status"] = response.Status };
-        var errorHandle = part.ErrorHandle ?? DefaultErrorHandle;
         IReadOnlyList<JsonNode?> errorOutputs;
         try
         {
-            errorOutputs = JqProgram.Compile(errorHandle).Run(responseObject);
+            errorOutputs = plan.ErrorHandle.Run(responseObject);
         }
         catch (JqRuntimeException e)
         {
@@ -199,11 +248,11 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
         if (error is not null && error.GetValueKind() != JsonValueKind.False)
             throw new RemoteError(response.Status, error.GetValueKind() == JsonValueKind.True ? null : scrubber.Scrub(JqProgram.Sanitize(error)));
 
-        if (part.ResponseHandle is null) return new ExecutionResult(204, null, logResult);
+        if (plan.ResponseHandle is not { } responseHandle) return new ExecutionResult(204, null, logResult);
         IReadOnlyList<JsonNode?> outputs;
         try
         {
-            outputs = JqProgram.Compile(part.ResponseHandle).Run(responseObject);
+            outputs = responseHandle.Run(responseObject);
         }
         catch (JqRuntimeException e)
         {

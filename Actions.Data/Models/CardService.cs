@@ -56,6 +56,15 @@ public sealed class CardService(IDbContextFactory<AppDbContext> contexts, Collec
         return result;
     }
 
+    /// <summary>The models (not archived) the caller may write to: where actions can be made, edited and archived.</summary>
+    public async Task<IReadOnlyList<CardDto>> WritableModelsAsync(Caller caller, CancellationToken ct)
+    {
+        var result = new List<CardDto>();
+        foreach (var card in await ListAsync(caller, false, ct))
+            if (card.Type == Card.ModelType && await collections.CanWriteAsync(caller, card.CollectionId, ct)) result.Add(card);
+        return result;
+    }
+
     public async Task<CardDto> GetAsync(Caller caller, int id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -20,7 +20,7 @@ public sealed class ActionsOptions : IValidatableObject
     /// <summary>Data annotations do not descend into nested sections; this does, naming the full key.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var (name, section) in new (string, object)[] { (nameof(PublicSharing), PublicSharing), (nameof(HttpActions), HttpActions) })
+        foreach (var (name, section) in new (string, object)[] { (nameof(PublicSharing), PublicSharing), (nameof(HttpActions), HttpActions), (nameof(ExecutionLog), ExecutionLog) })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
@@ -51,5 +51,8 @@ public sealed class ActionsOptions : IValidatableObject
     public sealed class ExecutionLogOptions
     {
         public bool StoreParameterValues { get; set; }
+
+        /// <summary>Entries older than this many days are removed (hourly); 0 keeps every entry.</summary>
+        [Range(0, 36_500)] public int RetentionDays { get; set; }
     }
 }

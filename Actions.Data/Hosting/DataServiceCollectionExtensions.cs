@@ -82,6 +82,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<PublicLinkThrottle>();
         services.AddSingleton<ExecutionLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogWriter>());
+        services.AddSingleton<ExecutionLogRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogRetention>());
         services.AddSingleton<ExecutionHistoryService>();
         services.AddSingleton<ActionExecutionService>();
         services.AddSingleton<StoreInitializer>();

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Actions.Data.Execution.Log;
+using Actions.Data.Store;
 using Actions.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Actions.Tests.ActionApi;
 
@@ -89,4 +93,49 @@ public sealed class ExecutionLogTests : IDisposable
         Assert.Equal(20, page["total"]!.GetValue<int>());
         Assert.Equal("n19", page["data"]![0]!["parameters"]!["name"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Entries_past_the_retention_period_are_removed_and_the_rest_kept()
+    {
+        using var app = new AppFactory(new Dictionary<string, string?> { ["Actions:ExecutionLog:RetentionDays"] = "30" });
+        var s = await ActionSetup.CreateAsync(app);
+        var id = await s.CreateAsync(s.FixtureAction());
+        var now = DateTime.UtcNow;
+        var contexts = app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            // Older entries first, as the log stores them: five past the period, one just inside it.
+            foreach (var days in new[] { 400, 90, 45, 31, 30.5, 29 })
+                db.ExecutionLog.Add(new ExecutionLogEntry
+                {
+                    ActionId = id, ActionName = "old", ActionType = "query", Source = "api", StartedAt = now.AddDays(-days), Status = "success", HttpStatus = 200,
+                });
+            await db.SaveChangesAsync();
+        }
+        (await s.Admin.Post($"/api/action/{id}/execute", new { parameters = new { id = 1 } })).Expect(HttpStatusCode.OK);
+        (await s.Admin.Post($"/api/action/{id}/execute", new { parameters = new { id = 2 } })).Expect(HttpStatusCode.OK);
+        Assert.Equal(8, (await s.Admin.Get($"/api/action/{id}/execution")).Json["total"]!.GetValue<int>());
+
+        // Steps of two ids: the five old entries take three steps.
+        Assert.Equal(5, await app.Services.GetRequiredService<ExecutionLogRetention>().PruneAsync(default, step: 2));
+        var page = (await s.Admin.Get($"/api/action/{id}/execution")).Expect(HttpStatusCode.OK).Json;
+        Assert.Equal(3, page["total"]!.GetValue<int>());
+        Assert.All(page["data"]!.AsArray(), e => Assert.True(e!["started_at"]!.GetValue<DateTime>() > now.AddDays(-30)));
+        Assert.Equal(0, await app.Services.GetRequiredService<ExecutionLogRetention>().PruneAsync(default));
+    }
+
+    [Fact]
+    public async Task Without_a_retention_period_every_entry_is_kept()
+    {
+        var s = await ActionSetup.CreateAsync(_app);
+        var id = await s.CreateAsync(s.FixtureAction());
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            db.ExecutionLog.Add(new ExecutionLogEntry { ActionId = id, ActionName = "old", ActionType = "query", Source = "api", StartedAt = DateTime.UtcNow.AddYears(-5), Status = "success", HttpStatus = 200 });
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(0, await _app.Services.GetRequiredService<ExecutionLogRetention>().PruneAsync(default));
+        Assert.Equal(1, (await s.Admin.Get($"/api/action/{id}/execution")).Json["total"]!.GetValue<int>());
+    }
 }
+

@@ -62,5 +62,7 @@ public sealed class StartupTests
         using var app = new AppFactory(new Dictionary<string, string?> { ["Actions:PublicSharing:PerLinkPerSecond"] = "0" });
         var error = Assert.ThrowsAny<Exception>(() => app.Services);
         Assert.Contains("PerLinkPerSecond", error.ToString());
+        using var negativeRetention = new AppFactory(new Dictionary<string, string?> { ["Actions:ExecutionLog:RetentionDays"] = "-1" });
+        Assert.Contains("Actions:ExecutionLog:RetentionDays", Assert.ThrowsAny<Exception>(() => negativeRetention.Services).ToString());
     }
 }

@@ -138,4 +138,3 @@ public sealed class ExecutionLogTests : IDisposable
         Assert.Equal(1, (await s.Admin.Get($"/api/action/{id}/execution")).Json["total"]!.GetValue<int>());
     }
 }
-

@@ -115,8 +115,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         bool Ambiguous)
     {
         /// <summary>The parameter ids a request may send: accepted and not hidden.</summary>
-        public HashSet<string> Destinations { get; } = Accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !Hidden.Contains(id))
-            .ToHashSet(StringComparer.Ordinal);
+        public HashSet<string> Destinations { get; } = DestinationIds(Accepted, Hidden).ToHashSet(StringComparer.Ordinal);
     }
 
     private ValueTask<RunPlan> PlanAsync(ActionDefinition action, ModelContext model) =>
@@ -174,9 +173,13 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         return empty;
     }
 
+    /// <summary>The parameter ids a request may send, in order: accepted and not hidden.</summary>
+    private static List<string> DestinationIds(JsonArray accepted, HashSet<string> hidden) =>
+        accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !hidden.Contains(id)).Distinct().ToList();
+
     private static void RequireKnownKeys(JsonObject request, JsonArray accepted, HashSet<string> hidden)
     {
-        var destinations = accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !hidden.Contains(id)).Distinct().ToList();
+        var destinations = DestinationIds(accepted, hidden);
         var unknown = request.Select(p => p.Key).Where(k => !destinations.Contains(k)).ToList();
         if (unknown.Count == 0) return;
         var data = new Dictionary<string, JsonNode?>

@@ -69,7 +69,17 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
         private readonly JqProgram? _errorHandle;
         private readonly JqProgram? _responseHandle;
 
-        private static JqProgram? TryCompile(string text) => JqProgram.Check(text) is null ? JqProgram.Compile(text) : null;
+        private static JqProgram? TryCompile(string text)
+        {
+            try
+            {
+                return JqProgram.Compile(text);
+            }
+            catch (JqSyntaxException)
+            {
+                return null;
+            }
+        }
     }
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpActionPart, HttpPlan> _plans = new();

@@ -17,6 +17,8 @@ public sealed class ActionInput
     public const string MethodText = "enum of GET, POST, PUT, DELETE, PATCH";
     public const string UrlText = "string with length >= 1";
     public const string ParametersText = "nullable sequence of parameter must be a map with :id and :type keys";
+    public const string TemplateParametersText = "nullable sequence of parameter must be a map with an :id key";
+    public const string FieldsText = "nullable map of parameter id to a map of its form settings";
     public static readonly string[] Types = [ActionDefinition.QueryType, ActionDefinition.ImplicitType, ActionDefinition.HttpType];
     public static readonly string[] RunnableKinds = ["row/create", "row/update", "row/delete"];
     public static readonly string[] Kinds = [.. RunnableKinds, "bulk/create", "bulk/update", "bulk/delete"];
@@ -66,6 +68,8 @@ public sealed class ActionInput
         input.Parameters = ValidateParameters(body, errors);
         input.ParameterMappings = NullableMap(body, "parameter_mappings");
         input.VisualizationSettings = NullableMap(body, "visualization_settings");
+        if (input.VisualizationSettings?["fields"] is { } fields && !(fields is JsonObject map && map.All(f => f.Value is null or JsonObject)))
+            errors.Add(["visualization_settings", "fields"], FieldsText, fields.DeepClone());
         if (body.Raw("archived") is { } archived)
         {
             if (archived.GetValueKind() is JsonValueKind.True or JsonValueKind.False) input.Archived = archived.GetValue<bool>();
@@ -152,7 +156,9 @@ public sealed class ActionInput
         foreach (var key in new[] { "body", "headers" })
             if (template[key] is { } v && v.GetValueKind() != JsonValueKind.String)
                 errors.Add(["template", key], "nullable string", v.DeepClone());
-        if (template["parameters"] is { } ps && ps is not JsonArray) errors.Add(["template", "parameters"], "nullable sequence", ps.DeepClone());
+        if (template["parameters"] is { } ps && !(ps is JsonArray items && items.All(p => ActionShapes.ParameterId(p) is not null
+                && (p!["type"] is null || p["type"]!.GetValueKind() == JsonValueKind.String))))
+            errors.Add(["template", "parameters"], TemplateParametersText, ps.DeepClone());
         if (template["parameter_mappings"] is { } pm && pm is not JsonObject) errors.Add(["template", "parameter_mappings"], "nullable map", pm.DeepClone());
         foreach (var (key, value) in template)
             if (!TemplateKeys.Contains(key)) errors.Add(["template", key], "disallowed key", value?.DeepClone());

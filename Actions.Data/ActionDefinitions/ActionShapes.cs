@@ -19,6 +19,23 @@ public static class ActionShapes
 
     public static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
 
+    /// <summary>
+    /// The value at a path of object keys, or null where the stored JSON has another shape (a number or a list
+    /// where a map was expected): stored definitions are read defensively so that no shape fails a run.
+    /// </summary>
+    public static JsonNode? At(JsonNode? node, params ReadOnlySpan<string> keys)
+    {
+        foreach (var key in keys) node = node is JsonObject o ? o[key] : null;
+        return node;
+    }
+
+    /// <summary>A parameter's id when it has a string one (stored parameters are maps with a string <c>id</c>).</summary>
+    public static string? ParameterId(JsonNode? parameter) =>
+        At(parameter, "id") is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>The form settings of one parameter (<c>visualization_settings.fields[id]</c>) when they are a map.</summary>
+    public static JsonObject? FieldSettings(JsonNode? visualization, string id) => At(visualization, "fields", id) as JsonObject;
+
     /// <summary>The implicit action's generated parameters (null for other types).</summary>
     public static ImplicitParameters.Generated? Implicit(ActionDefinition a, ModelContext model) =>
         a.Implicit is null ? null
@@ -90,7 +107,7 @@ public static class ActionShapes
         var hidden = HiddenIds(visualization);
         var visible = new JsonArray();
         foreach (var p in (parameters as JsonArray) ?? [])
-            if (p is JsonObject po && po["id"]?.GetValue<string>() is { } id && !hidden.Contains(id)) visible.Add(p.DeepClone());
+            if (ParameterId(p) is { } id && !hidden.Contains(id)) visible.Add(p!.DeepClone());
         if (visualization is JsonObject vo && vo["fields"] is JsonObject fields)
             foreach (var id in hidden) fields.Remove(id);
         return new JsonObject
@@ -115,7 +132,7 @@ public static class ActionShapes
     public static HashSet<string> HiddenIds(JsonNode? visualization)
     {
         var hidden = new HashSet<string>(StringComparer.Ordinal);
-        if (visualization?["fields"] is JsonObject fields)
+        if (At(visualization, "fields") is JsonObject fields)
             foreach (var (id, entry) in fields)
                 if (entry is JsonObject e && e["hidden"] is JsonValue h && h.GetValueKind() == System.Text.Json.JsonValueKind.True) hidden.Add(id);
         return hidden;

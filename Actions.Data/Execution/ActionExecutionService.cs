@@ -45,14 +45,22 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     public async Task<ExecutionResult> ExecutePublicAsync(string uuid, JsonObject? parameters, string clientIp, CancellationToken ct)
     {
         throttle.CountRequest(clientIp);
-        throttle.CountExecution(uuid);
-        if (!Guid.TryParse(uuid, out var id)) throw ApiError.NotFound();
+        // Only the canonical spelling names a link, so the per-link limit cannot be split over spellings.
+        if (!TryParsePublicUuid(uuid, out var id)) throw ApiError.NotFound();
+        throttle.CountExecution(id);
         if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
         var (action, model) = await LoadPublicAsync(id, ct);
         if (action is null) throw ApiError.NotFound();
         var context = new RunContext(ExecutionSources.Public, null, clientIp);
         return await LoggedAsync(action, context, parameters, () => RunAsync(action, model!, parameters ?? [], context, ct));
     }
+
+    /// <summary>
+    /// A public link's uuid in its one canonical spelling, as the API hands it out: 36 characters, lower-case hex,
+    /// hyphenated. Any other spelling (no hyphens, braces, upper case, padding) names no link (404).
+    /// </summary>
+    public static bool TryParsePublicUuid(string text, out Guid id) =>
+        Guid.TryParseExact(text, "D", out id) && string.Equals(text, id.ToString("D"), StringComparison.Ordinal);
 
     /// <summary>GET /api/public/action/:uuid: the five public keys, hidden parameters removed.</summary>
     public async Task<JsonObject> GetPublicAsync(string uuid, string clientIp, CancellationToken ct)
@@ -72,7 +80,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     private async Task<(ActionDefinition Action, ModelContext Model)> SharedFormAsync(string uuid, string clientIp, CancellationToken ct)
     {
         throttle.CountRequest(clientIp);
-        if (!Guid.TryParse(uuid, out var id)) throw ApiError.NotFound();
+        if (!TryParsePublicUuid(uuid, out var id)) throw ApiError.NotFound();
         if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
         var (action, model) = await LoadPublicAsync(id, ct);
         if (action is null) throw ApiError.NotFound();
@@ -126,8 +134,8 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         var (saved, _, visualization) = ActionShapes.Effective(action, model);
         var accepted = action.Type == ActionDefinition.QueryType ? queries.AcceptedParameters(action, saved) : saved as JsonArray ?? [];
         var defaults = new List<(string, JsonNode)>();
-        foreach (var id in accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()))
-            if (visualization?["fields"]?[id]?["defaultValue"] is { } dv) defaults.Add((id, dv.DeepClone()));
+        foreach (var id in accepted.Select(ActionShapes.ParameterId).OfType<string>())
+            if (ActionShapes.FieldSettings(visualization, id)?["defaultValue"] is { } dv) defaults.Add((id, dv.DeepClone()));
         return Task.FromResult(new RunPlan(accepted, visualization, ActionShapes.HiddenIds(visualization), defaults, generated is { Ambiguous: true }));
     });
 
@@ -175,7 +183,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
 
     /// <summary>The parameter ids a request may send, in order: accepted and not hidden.</summary>
     private static List<string> DestinationIds(JsonArray accepted, HashSet<string> hidden) =>
-        accepted.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !hidden.Contains(id)).Distinct().ToList();
+        accepted.Select(ActionShapes.ParameterId).OfType<string>().Where(id => !hidden.Contains(id)).Distinct().ToList();
 
     private static void RequireKnownKeys(JsonObject request, JsonArray accepted, HashSet<string> hidden)
     {

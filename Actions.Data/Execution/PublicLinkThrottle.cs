@@ -22,9 +22,9 @@ public sealed class PublicLinkThrottle(IOptions<ActionsOptions> options, TimePro
     }
 
     /// <summary>Counts an execution of the link; 429 past the limit.</summary>
-    public void CountExecution(string link)
+    public void CountExecution(Guid link)
     {
-        var wait = _perLink.TryAcquire(link.ToLowerInvariant());
+        var wait = _perLink.TryAcquire(link.ToString("D"));
         if (wait > 0) throw PlainError.TooManyAttempts(wait);
     }
 }

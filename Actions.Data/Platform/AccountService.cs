@@ -43,6 +43,11 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
 
     private readonly SemaphoreSlim SetupLock = new(1, 1);
 
+    /// <summary>What an unknown email's password is checked against, so that it costs what a real check costs.</summary>
+    private static readonly AppUser DummyUser = new() { Email = "nobody@invalid", NormalizedEmail = "NOBODY@INVALID" };
+    private string DummyHash => _dummyHash ??= hasher.HashPassword(DummyUser, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+    private string? _dummyHash;
+
     /// <summary>Checks email and password; returns the new session token and the user id.</summary>
     public async Task<(string Token, int UserId)> LoginAsync(string email, string password, string clientIp, CancellationToken ct)
     {
@@ -52,27 +57,31 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
 
     /// <summary>
     /// Checks email and password (throttled per email and per client IP) and records the sign-in; returns
-    /// the user id. Unknown email, wrong password and inactive user all get the same 401.
+    /// the user id. Unknown email, wrong password and inactive user all get the same 401, in the same time:
+    /// a password is hashed whether or not the account exists.
     /// </summary>
     public async Task<int> VerifyPasswordAsync(string email, string password, string clientIp, CancellationToken ct)
     {
         var normalized = email.Trim().ToUpperInvariant();
         var emailKey = "email:" + normalized;
         var ipKey = "ip:" + clientIp;
-        var wait = Math.Max(throttle.ByEmail.RetryAfter(emailKey), throttle.ByIp.RetryAfter(ipKey));
+        // Each attempt takes its slot before any hashing, atomically, so concurrent attempts cannot pass the limit;
+        // a successful one gives its slots back.
+        var wait = throttle.ByEmail.TryAcquire(emailKey);
+        if (wait == 0)
+        {
+            wait = throttle.ByIp.TryAcquire(ipKey);
+            if (wait > 0) throttle.ByEmail.Release(emailKey);
+        }
         if (wait > 0) throw PlainError.TooManyAttempts(wait);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalized && !u.IsApiKeyUser, ct);
-        var ok = user is { IsActive: true, PasswordHash: not null }
-                 && hasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
-        if (!ok)
-        {
-            throttle.ByEmail.Record(emailKey);
-            throttle.ByIp.Record(ipKey);
+        var matches = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, password) != PasswordVerificationResult.Failed;
+        if (!(matches && user is { IsActive: true, PasswordHash: not null }))
             throw new FieldError(401, "password", "did not match stored password");
-        }
         throttle.ByEmail.Reset(emailKey);
+        throttle.ByIp.Release(ipKey);
         user!.LastLogin = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
         return user.Id;

@@ -1,3 +1,4 @@
+using Actions.Data.Security;
 using Actions.Data.Errors;
 using Actions.Data.Store;
 using Microsoft.AspNetCore.Identity;
@@ -123,8 +124,11 @@ public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPassw
         return (await GetCoreAsync(db, id, ct))!;
     }
 
-    /// <summary>Sets a new password (superuser for anyone, or a user for themself); other sessions end.</summary>
-    public async Task SetPasswordAsync(Caller caller, int id, string password, CancellationToken ct)
+    /// <summary>
+    /// Sets a new password (superuser for anyone, or a user for themself). Every session of that user ends, but the
+    /// one that asked when a user changes their own password (<paramref name="currentSessionToken"/>).
+    /// </summary>
+    public async Task SetPasswordAsync(Caller caller, int id, string password, CancellationToken ct, string? currentSessionToken = null)
     {
         if (caller.UserId != id) caller.RequireSuperuser();
         if (PasswordPolicy.Check(password) is { } reason) throw new FieldError(400, "password", reason);
@@ -132,7 +136,11 @@ public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPassw
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id && !u.IsApiKeyUser, ct) ?? throw ApiError.NotFound();
         user.PasswordHash = hasher.HashPassword(user, password);
         user.SecurityStamp = Guid.NewGuid().ToString("N");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        var kept = caller.UserId == id && currentSessionToken is not null ? Tokens.Hash(currentSessionToken) : null;
+        await db.Sessions.Where(s => s.UserId == id && s.TokenHash != kept).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
         callers.Invalidate();
     }
 

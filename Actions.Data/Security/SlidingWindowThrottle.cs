@@ -8,7 +8,7 @@ namespace Actions.Data.Security;
 /// </summary>
 public sealed class SlidingWindowThrottle(int limit, TimeSpan window, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _events = new();
+    private readonly ConcurrentDictionary<string, LinkedList<DateTimeOffset>> _events = new();
     private int _sweepCounter;
 
     public int Limit { get; } = limit;
@@ -17,7 +17,7 @@ public sealed class SlidingWindowThrottle(int limit, TimeSpan window, TimeProvid
     public int TryAcquire(string key)
     {
         var now = time.GetUtcNow();
-        var queue = _events.GetOrAdd(key, _ => new Queue<DateTimeOffset>());
+        var queue = _events.GetOrAdd(key, _ => new LinkedList<DateTimeOffset>());
         int wait;
         lock (queue)
         {
@@ -28,7 +28,7 @@ public sealed class SlidingWindowThrottle(int limit, TimeSpan window, TimeProvid
             }
             else
             {
-                queue.Enqueue(now);
+                queue.AddLast(now);
                 wait = 0;
             }
         }
@@ -48,27 +48,24 @@ public sealed class SlidingWindowThrottle(int limit, TimeSpan window, TimeProvid
         }
     }
 
-    /// <summary>Records an event regardless of the limit (e.g. a failed login).</summary>
-    public void Record(string key)
+    /// <summary>Takes back the latest event of <see cref="TryAcquire"/> (an attempt that turned out not to count).</summary>
+    public void Release(string key)
     {
-        var now = time.GetUtcNow();
-        var queue = _events.GetOrAdd(key, _ => new Queue<DateTimeOffset>());
+        if (!_events.TryGetValue(key, out var queue)) return;
         lock (queue)
         {
-            Trim(queue, now);
-            queue.Enqueue(now);
+            if (queue.Count > 0) queue.RemoveLast();
         }
-        MaybeSweep(now);
     }
 
     public void Reset(string key) => _events.TryRemove(key, out _);
 
-    private void Trim(Queue<DateTimeOffset> queue, DateTimeOffset now)
+    private void Trim(LinkedList<DateTimeOffset> queue, DateTimeOffset now)
     {
-        while (queue.Count > 0 && now - queue.Peek() >= window) queue.Dequeue();
+        while (queue.Count > 0 && now - queue.First!.Value >= window) queue.RemoveFirst();
     }
 
-    private int SecondsUntilFree(Queue<DateTimeOffset> queue, DateTimeOffset now)
+    private int SecondsUntilFree(LinkedList<DateTimeOffset> queue, DateTimeOffset now)
     {
         // The oldest events must leave the window until one slot is free.
         var oldestToLeave = queue.ElementAt(queue.Count - Limit);

@@ -35,14 +35,17 @@ public sealed class SlidingWindowThrottleTests
     }
 
     [Fact]
-    public void Recorded_events_count_without_being_refused()
+    public void A_released_event_no_longer_counts()
     {
         var time = new FakeTimeProvider();
         var throttle = new SlidingWindowThrottle(2, TimeSpan.FromMinutes(15), time);
-        throttle.Record("e");
-        Assert.Equal(0, throttle.RetryAfter("e"));
-        throttle.Record("e");
+        Assert.Equal(0, throttle.TryAcquire("e"));
+        Assert.Equal(0, throttle.TryAcquire("e"));
         Assert.Equal(900, throttle.RetryAfter("e"));
+        throttle.Release("e");
+        Assert.Equal(0, throttle.RetryAfter("e"));
+        Assert.Equal(0, throttle.TryAcquire("e"));
+        Assert.Equal(900, throttle.TryAcquire("e"));
     }
 
     [Fact]

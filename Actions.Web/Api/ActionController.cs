@@ -113,9 +113,9 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
         if (!request.Query.TryGetValue("parameters", out var raw)) throw ValidationError.For("parameters", text, null, missing: true);
         try
         {
-            return JsonNode.Parse(raw.ToString()) as JsonObject ?? throw ValidationError.For("parameters", text, raw.ToString());
+            return JsonBody.Parse(raw.ToString()) as JsonObject ?? throw ValidationError.For("parameters", text, raw.ToString());
         }
-        catch (JsonException)
+        catch (ApiError)
         {
             throw ValidationError.For("parameters", text, raw.ToString());
         }

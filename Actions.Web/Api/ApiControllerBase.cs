@@ -24,7 +24,7 @@ public abstract class ApiControllerBase : ControllerBase
     /// <summary>The socket's address: forwarded headers are not trusted (see the README's Decisions).</summary>
     internal static string ClientIpOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    /// <summary>Reads the body as JSON (null when empty): plain 400 <c>Invalid JSON: …</c>, 413 past 1 MiB.</summary>
+    /// <summary>Reads the body as JSON (null when empty): <see cref="JsonBody"/>'s errors, 413 past 1 MiB.</summary>
     protected async Task<RequestBody> ReadBodyAsync(CancellationToken ct)
     {
         var node = await ReadJsonAsync(Request, ct);
@@ -48,15 +48,7 @@ public abstract class ApiControllerBase : ControllerBase
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
-        if (buffer.Length == 0) return null;
-        try
-        {
-            return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException e)
-        {
-            throw ApiError.BadRequest("Invalid JSON: " + e.Message);
-        }
+        return JsonBody.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     protected static int RouteId(int id, string key = "id") => RequestBody.RouteId(key, id);

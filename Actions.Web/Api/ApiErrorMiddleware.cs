@@ -17,7 +17,16 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
     {
         if (!context.Request.Path.StartsWithSegments("/api"))
         {
-            await next(context);
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                // A body the server could not read (a malformed chunk, a client that stopped sending) on a page form.
+                context.Response.Clear();
+                await ApiResults.WriteAsync(context.Response, Unreadable(e));
+            }
             return;
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -32,10 +41,10 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
             context.Response.Clear();
             await ApiResults.WriteAsync(context.Response, error);
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             context.Response.Clear();
-            await ApiResults.WriteAsync(context.Response, BodyTooLarge());
+            await ApiResults.WriteAsync(context.Response, Unreadable(e));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -55,4 +64,9 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
     }
 
     public static PlainError BodyTooLarge() => new(StatusCodes.Status413PayloadTooLarge, "Request body too large.");
+
+    /// <summary>The server's own refusal of a request it could not read: 413 past the size limit, else a plain 4xx with its reason.</summary>
+    private static PlainError Unreadable(BadHttpRequestException e) =>
+        e.StatusCode == StatusCodes.Status413PayloadTooLarge ? BodyTooLarge()
+            : new PlainError(e.StatusCode is >= 400 and < 500 ? e.StatusCode : StatusCodes.Status400BadRequest, "Invalid request body: " + e.Message);
 }

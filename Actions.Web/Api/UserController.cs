@@ -53,7 +53,7 @@ public sealed class UserController(UserService users) : ApiControllerBase
         var body = await ReadBodyAsync(ct);
         var password = body.String("password", required: true, nonBlank: true);
         body.ThrowIfInvalid();
-        await users.SetPasswordAsync(Caller, id, password!, ct);
+        await users.SetPasswordAsync(Caller, id, password!, ct, ApiAuthenticationHandler.SessionToken(Request));
         return NoContent();
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Actions.Data.ActionDefinitions;
 
 namespace Actions.Web.Hosting;
 
@@ -35,14 +36,14 @@ public sealed class FormField
     /// <summary>The visible fields of a form in order, from an action's parameters and settings.</summary>
     public static List<FormField> FromAction(JsonObject action)
     {
-        var fields = action["visualization_settings"]?["fields"] as JsonObject;
+        var visualization = action["visualization_settings"];
         var result = new List<FormField>();
         var index = 0;
         foreach (var p in (action["parameters"] as JsonArray) ?? [])
         {
-            if (p is not JsonObject parameter || parameter["id"]?.GetValue<string>() is not { } id) continue;
-            var settings = fields?[id] as JsonObject;
-            var type = parameter["type"]?.GetValue<string>() ?? "text";
+            if (p is not JsonObject parameter || ActionShapes.ParameterId(parameter) is not { } id) continue;
+            var settings = ActionShapes.FieldSettings(visualization, id);
+            var type = Text(parameter["type"]) ?? "text";
             var field = new FormField
             {
                 Id = id,

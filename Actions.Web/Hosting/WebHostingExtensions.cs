@@ -116,6 +116,8 @@ public static class ApiJson
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.DictionaryKeyPolicy = null;
+        // Stored JSON (form settings, connection details) is at most JsonBody.MaxDepth deep; answers embed it.
+        o.MaxDepth = Actions.Data.Errors.JsonBody.MaxWriteDepth;
         // API bodies are JSON, never HTML: keep quotes and non-ASCII readable instead of \u escapes.
         o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }

@@ -46,7 +46,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     }
 
     public static string? Sql(ActionDefinition action) =>
-        ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["query"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        ActionShapes.At(ActionShapes.Parse(action.Query?.DatasetQueryJson), "native", "query") is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     private readonly ConcurrentDictionary<(int, DateTime), JsonObject> _tags = new();
 
@@ -56,7 +56,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
         var key = (action.Id, action.UpdatedAt);
         if (_tags.TryGetValue(key, out var cached)) return cached;
         if (_tags.Count > 10_000) _tags.Clear();
-        return _tags.GetOrAdd(key, _ => ActionShapes.Parse(action.Query?.DatasetQueryJson)?["native"]?["template-tags"] as JsonObject ?? []);
+        return _tags.GetOrAdd(key, _ => ActionShapes.At(ActionShapes.Parse(action.Query?.DatasetQueryJson), "native", "template-tags") as JsonObject ?? []);
     }
 
     /// <summary>
@@ -142,7 +142,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
             var parameter = ParameterFor(input.Parameters, tag);
             var id = parameter?["id"]?.ToString();
             var mustHave = IsTrue(tagInfo?["required"]) || IsTrue(parameter?["required"])
-                           || (id is not null && IsTrue(input.Visualization?["fields"]?[id]?["required"]));
+                           || (id is not null && IsTrue(ActionShapes.FieldSettings(input.Visualization, id)?["required"]));
             var display = tagInfo?["display-name"]?.ToString() ?? parameter?["display-name"]?.ToString() ?? parameter?["name"]?.ToString() ?? tag;
             return new TagBinding(tag, id, parameter?["default"], tagInfo?["default"], mustHave, display, TagType(tags, tag), required.Contains(tag));
         }).ToArray();

@@ -257,7 +257,8 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
                 entry.HttpStatus = 499;
                 entry.Error = "The request was cancelled.";
             }
-            log.Record(entry);
+            // The answer waits for the entry's commit (shared with concurrent runs): durable before the answer.
+            await log.RecordAsync(entry);
         }
     }
 

@@ -24,8 +24,8 @@ public sealed class EchoServer : IAsyncLifetime
     /// <summary>Path and query of every request received, in arrival order (tests mark theirs with a unique path).</summary>
     public ConcurrentQueue<string> Received { get; } = new();
 
-    /// <summary>Whether any request whose path or query contains <paramref name="marker"/> arrived.</summary>
-    public bool Saw(string marker) => Received.Any(r => r.Contains(marker, StringComparison.Ordinal));
+    /// <summary>Whether any request whose path (not query) contains <paramref name="marker"/> arrived.</summary>
+    public bool Saw(string marker) => Received.Any(r => r.Split('?')[0].Contains(marker, StringComparison.Ordinal));
 
     public async Task InitializeAsync()
     {

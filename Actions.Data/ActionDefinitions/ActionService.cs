@@ -176,8 +176,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         var card = await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct);
         await RequireEnabledAsync(db, card.DatabaseId, ct);
         if (!await collections.CanWriteAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
-        RequireSecretAuthor(caller, input.Template);
-        if (action.Http is { } stored) RequireSecretAuthor(caller, JsonNode.Parse(stored.TemplateJson));
+        RequireSecretAuthor(caller, input.Template, action.Http?.TemplateJson);
         if (input.ModelId is { } newModelId && newModelId != action.ModelId)
         {
             card = await RequireWritableModelAsync(db, caller, newModelId, ct);
@@ -346,10 +345,16 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
             throw ApiError.BadRequest("Implicit actions are not supported for models with clauses.");
     }
 
-    /// <summary>Only a superuser may write a template that references a secret, or change an action whose template does (execution.md § HTTP actions, step 3).</summary>
-    private static void RequireSecretAuthor(Caller caller, JsonNode? template)
+    /// <summary>
+    /// Only a superuser may write a template that references a secret, or change an action whose stored template does
+    /// (execution.md § HTTP actions, step 3): anyone else could send the secret to a server of their own.
+    /// </summary>
+    private static void RequireSecretAuthor(Caller caller, JsonNode? template, string? storedTemplateJson = null)
     {
-        if (!caller.IsSuperuser && Execution.Http.HttpRequestTemplate.ReferencesSecrets(template)) throw ApiError.Forbidden();
+        if (caller.IsSuperuser) return;
+        if (Execution.Http.HttpRequestTemplate.ReferencesSecrets(template)
+            || (storedTemplateJson is not null && Execution.Http.HttpRequestTemplate.ReferencesSecrets(JsonNode.Parse(storedTemplateJson, documentOptions: new() { MaxDepth = 256 }))))
+            throw ApiError.Forbidden();
     }
 
     /// <summary>Step 2 of POST (and a type change in PUT): the keys the type cannot do without.</summary>

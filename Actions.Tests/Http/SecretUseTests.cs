@@ -178,6 +178,18 @@ public sealed class SecretUseTests(EchoServer echo) : IClassFixture<EchoServer>,
     }
 
     [Fact]
+    public async Task The_migration_gives_existing_secrets_an_empty_host_list()
+    {
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "actions-tests")).FullName, $"before-hosts-{Guid.NewGuid():N}.db");
+        await using var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite($"Data Source={path};Pooling=False").Options);
+        var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+        await migrator.MigrateAsync("Secrets");
+        await db.Database.ExecuteSqlRawAsync("INSERT INTO Secrets (Name, EncryptedValue, CreatedAt, UpdatedAt) VALUES ('legacy.name', 'x', '2026-01-01 00:00:00', '2026-01-01 00:00:00')");
+        await migrator.MigrateAsync();
+        Assert.Equal("[]", (await db.Secrets.AsNoTracking().SingleAsync()).AllowedHostsJson);
+    }
+
+    [Fact]
     public async Task A_redirect_to_another_host_is_not_followed_with_a_secret_and_followed_without()
     {
         var s = await ActionSetup.CreateAsync(_app);

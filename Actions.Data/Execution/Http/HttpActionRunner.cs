@@ -23,7 +23,8 @@ public sealed class RemoteError(int remoteStatus, JsonNode? message) : ApiError(
 
 /// <summary>
 /// Runs HTTP actions: renders the template, calls the service through <see cref="IHttpClientFactory"/> (timeout,
-/// size limit, at most 5 redirects, no retries, private-network guard on every connection), then applies the
+/// size limit, at most 5 redirects, no retries, private-network guard on every connection; a request that carries
+/// secrets goes only to a host every one of them allows and follows no redirect to another host), then applies the
 /// error and response handles with jq.
 /// </summary>
 public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService secrets, IOptions<ActionsOptions> options) : IActionRunner

@@ -144,6 +144,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         await using var db = await contexts.CreateDbContextAsync(ct);
         // 3-6. The model: exists, writable, a model, fit for implicit actions, actions enabled.
         var card = await RequireWritableModelAsync(db, caller, input.ModelId!.Value, ct);
+        RequireSecretAuthor(caller, input.Template);
         if (input.Type == ActionDefinition.ImplicitType) RequireImplicitSupport(card);
         await RequireEnabledAsync(db, card.DatabaseId, ct);
         if (input.DatabaseId is { } databaseId && databaseId != card.DatabaseId) await RequireEnabledAsync(db, databaseId, ct);
@@ -175,6 +176,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         var card = await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct);
         await RequireEnabledAsync(db, card.DatabaseId, ct);
         if (!await collections.CanWriteAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
+        RequireSecretAuthor(caller, input.Template, action.Http?.TemplateJson);
         if (input.ModelId is { } newModelId && newModelId != action.ModelId)
         {
             card = await RequireWritableModelAsync(db, caller, newModelId, ct);
@@ -341,6 +343,18 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
     {
         if (card.IsNative || card.HasClauses || card.TableId is null)
             throw ApiError.BadRequest("Implicit actions are not supported for models with clauses.");
+    }
+
+    /// <summary>
+    /// Only a superuser may write a template that references a secret, or change an action whose stored template does
+    /// (execution.md § HTTP actions, step 3): anyone else could send the secret to a server of their own.
+    /// </summary>
+    private static void RequireSecretAuthor(Caller caller, JsonNode? template, string? storedTemplateJson = null)
+    {
+        if (caller.IsSuperuser) return;
+        if (Execution.Http.HttpRequestTemplate.ReferencesSecrets(template)
+            || (storedTemplateJson is not null && Execution.Http.HttpRequestTemplate.ReferencesSecrets(JsonNode.Parse(storedTemplateJson, documentOptions: new() { MaxDepth = 256 }))))
+            throw ApiError.Forbidden();
     }
 
     /// <summary>Step 2 of POST (and a type change in PUT): the keys the type cannot do without.</summary>

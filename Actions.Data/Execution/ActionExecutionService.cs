@@ -151,11 +151,12 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         foreach (var (key, _) in request)
             if (!plan.Destinations.Contains(key)) RequireKnownKeys(request, accepted, plan.Hidden);
         // 2. Defaults from the form for absent parameters; a key sent as null stays null. The request was parsed for
-        // this run alone, so its values are used as they are (copied only when a null must be dropped).
+        // this run alone, so its values are used as they are (copied only when a null must be dropped). An HTTP run
+        // keeps the nulls: there a parameter sent as null renders as empty text (§ HTTP actions, step 1).
         var values = request;
         foreach (var (_, value) in request)
         {
-            if (value is not null) continue;
+            if (value is not null || action.Type == ActionDefinition.HttpType) continue;
             values = new JsonObject();
             foreach (var (key, v) in request) if (v is not null) values[key] = v.DeepClone();
             break;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -17,12 +18,26 @@ public sealed class EchoServer : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The same server by another host name (<c>localhost</c>), for host rules and cross-host redirects.</summary>
+    public string OtherHostUrl => BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+
+    /// <summary>Path and query of every request received, in arrival order (tests mark theirs with a unique path).</summary>
+    public ConcurrentQueue<string> Received { get; } = new();
+
+    /// <summary>Whether any request whose path (not query) contains <paramref name="marker"/> arrived.</summary>
+    public bool Saw(string marker) => Received.Any(r => r.Split('?')[0].Contains(marker, StringComparison.Ordinal));
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        app.Use((c, next) =>
+        {
+            Received.Enqueue(c.Request.Path.Value + c.Request.QueryString.Value);
+            return next(c);
+        });
         app.Map("/echo/{**rest}", async (HttpContext c) =>
         {
             using var reader = new StreamReader(c.Request.Body, Encoding.UTF8);
@@ -46,6 +61,8 @@ public sealed class EchoServer : IAsyncLifetime
         });
         app.Map("/redirect", (int n, HttpContext c) =>
             n <= 0 ? Results.Redirect("/echo/landed") : Results.Redirect($"/redirect?n={n - 1}"));
+        // A redirect to any absolute URL (another host, for instance), with the given status (302 unless told).
+        app.Map("/goto", (string url, int? status) => Results.Redirect(url, permanent: status is 301 or 308, preserveMethod: status is 307 or 308));
         app.Map("/huge", (int bytes) => Results.Text(new string('x', bytes), "text/plain"));
         // The same without a Content-Length: the body arrives in flushed 1,000-byte chunks of a JSON string.
         app.Map("/huge-chunked", async (int bytes, HttpContext c) =>

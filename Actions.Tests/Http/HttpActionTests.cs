@@ -150,6 +150,27 @@ public sealed class HttpActionTests(EchoServer echo) : IClassFixture<EchoServer>
     }
 
     [Fact]
+    public async Task A_parameter_sent_as_null_renders_as_empty_text()
+    {
+        var parameters = Params("id", "x", "page");
+        parameters[1]!["default"] = "from-default";
+        var (s, id) = await ActionAsync("POST", echo.BaseUrl + "/echo/{{id}}?x={{x}}[[&page={{page}}]]", body: """{"x": "{{x}}", "id": "{{id}}"}""",
+            responseHandle: "{path: .body.path, q: .body.rawQuery, body: .body.body}", parameters: parameters);
+        // A present null is a value (step 1: null → empty): not missing outside [[ ]], not replaced by a default.
+        var answer = (await Run(s, id, new JsonObject { ["id"] = null, ["x"] = null })).Expect(HttpStatusCode.OK).Json;
+        Assert.Equal("/echo/", answer["path"]!.GetValue<string>());
+        Assert.Equal("?x=", answer["q"]!.GetValue<string>());
+        Assert.Equal("""{"x": "", "id": ""}""", answer["body"]!.GetValue<string>());
+        // Inside [[ ]] a present null keeps the block, rendered empty; an absent parameter drops it.
+        answer = (await Run(s, id, new JsonObject { ["id"] = 1, ["x"] = "a", ["page"] = null })).Expect(HttpStatusCode.OK).Json;
+        Assert.Equal("?x=a&page=", answer["q"]!.GetValue<string>());
+        answer = (await Run(s, id, new JsonObject { ["id"] = 1 })).Expect(HttpStatusCode.OK).Json;
+        Assert.Equal("?x=from-default", answer["q"]!.GetValue<string>());
+        Assert.Equal("Problem building request: Cannot call the service: missing required parameters: #{\"id\"}",
+            (await Run(s, id, [])).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Slow_answers_time_out_and_huge_answers_are_cut_off()
     {
         var (s, slow) = await ActionAsync("GET", echo.BaseUrl + "/slow?ms=3000", responseHandle: ".body");

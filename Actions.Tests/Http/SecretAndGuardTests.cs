@@ -29,7 +29,7 @@ public sealed class SecretAndGuardTests(EchoServer echo) : IClassFixture<EchoSer
             ["Actions:HttpActions:AllowPrivateNetworks"] = "true", ["Actions:ExecutionLog:StoreParameterValues"] = "true",
         });
         var s = await ActionSetup.CreateAsync(app);
-        var stored = (await s.Admin.Post("/api/secret", new { name = "API_TOKEN", value = SecretValue })).Expect(HttpStatusCode.OK);
+        var stored = (await s.Admin.Post("/api/secret", new { name = "API_TOKEN", value = SecretValue, allowed_hosts = new[] { "127.0.0.1" } })).Expect(HttpStatusCode.OK);
         Assert.DoesNotContain(SecretValue, stored.Body);
         Assert.Equal("API_TOKEN", (await s.Admin.Get("/api/secret")).Expect(HttpStatusCode.OK).Json.AsArray().Single()!["name"]!.GetValue<string>());
         Assert.DoesNotContain(SecretValue, (await s.Admin.Get("/api/secret")).Body);
@@ -39,8 +39,8 @@ public sealed class SecretAndGuardTests(EchoServer echo) : IClassFixture<EchoSer
         // The remote echoes the secret back: the answer must not carry it.
         var response = (await s.Admin.Post($"/api/action/{id}/execute", new { parameters = new { q = "{{secret:API_TOKEN}}" } })).Expect(HttpStatusCode.OK);
         Assert.DoesNotContain(SecretValue, response.Body);
-        Assert.Equal("Bearer ********", response.Json["headers"]!["authorization"]!.GetValue<string>());
-        Assert.Equal("********", response.Json["query"]!["key"]!.GetValue<string>());
+        Assert.Equal("Bearer <redacted>", response.Json["headers"]!["authorization"]!.GetValue<string>());
+        Assert.Equal("<redacted>", response.Json["query"]!["key"]!.GetValue<string>());
         // A parameter value that spells a secret reference is sent literally.
         Assert.Equal("{{secret:API_TOKEN}}", response.Json["query"]!["q"]!.GetValue<string>());
         Assert.Equal("{\"q\": \"{{secret:API_TOKEN}}\"}", response.Json["body"]!.GetValue<string>());
@@ -60,9 +60,9 @@ public sealed class SecretAndGuardTests(EchoServer echo) : IClassFixture<EchoSer
         (await s.Admin.Delete("/api/secret/API_TOKEN")).Expect(HttpStatusCode.NoContent);
         (await s.Admin.Delete("/api/secret/API_TOKEN")).ExpectPlain(HttpStatusCode.NotFound, "Not found.");
         var (user, _) = await Seeded.UserAsync(s.Admin);
-        (await user.Post("/api/secret", new { name = "X", value = "y" })).ExpectPlain(HttpStatusCode.Forbidden, "You don't have permissions to do that.");
+        (await user.Post("/api/secret", new { name = "X", value = "y", allowed_hosts = new[] { "127.0.0.1" } })).ExpectPlain(HttpStatusCode.Forbidden, "You don't have permissions to do that.");
         (await user.Get("/api/secret")).ExpectPlain(HttpStatusCode.Forbidden, "You don't have permissions to do that.");
-        (await s.Admin.Post("/api/secret", new { name = "bad name!", value = "y" })).Expect(HttpStatusCode.BadRequest);
+        (await s.Admin.Post("/api/secret", new { name = "bad name!", value = "y", allowed_hosts = new[] { "127.0.0.1" } })).Expect(HttpStatusCode.BadRequest);
     }
 
     [Fact]

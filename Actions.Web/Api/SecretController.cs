@@ -1,31 +1,36 @@
-using Actions.Data.Errors;
 using Actions.Data.Secrets;
 using Actions.Web.Hosting;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Actions.Web.Api;
 
-/// <summary>Named secrets for HTTP actions (superuser only); values are never returned.</summary>
+/// <summary>
+/// Named secrets for HTTP actions, bound to the hosts they may be sent to (superuser only, checked before the body is
+/// read); values are never returned.
+/// </summary>
 [Route("api/secret")]
 public sealed class SecretController(SecretService secrets) : ApiControllerBase
 {
-    /// <summary>Adds or replaces a secret: <c>{"name", "value"}</c> → its name and timestamps.</summary>
+    /// <summary><c>{"name", "value", "allowed_hosts"}</c> → <c>{"name", "allowed_hosts", "created_at", "updated_at"}</c>; a taken name is a plain 400.</summary>
     [HttpPost]
-    public async Task<IActionResult> Set(CancellationToken ct)
+    public async Task<IActionResult> Create(CancellationToken ct)
     {
         Caller.RequireSuperuser();
-        var body = await ReadBodyAsync(ct);
-        var name = body.String("name", required: true, nonBlank: true, maxLength: SecretService.NameLength);
-        if (name is not null && !SecretService.IsValidName(name))
-            body.Errors.Add(["name"], "letters, digits, '_', '.' or '-'", body.Raw("name")!.DeepClone());
-        var value = body.String("value", required: true);
-        body.ThrowIfInvalid();
-        return Content((await secrets.SetAsync(Caller, name!, value!, ct)).ToJsonString(ApiJson.Options), "application/json; charset=utf-8");
+        var input = SecretService.Read(await ReadBodyAsync(ct), creating: true);
+        return Answer(await secrets.CreateAsync(Caller, input, ct));
+    }
+
+    /// <summary><c>{"value"}</c> and/or <c>{"allowed_hosts"}</c>: validation 400, then 404 for an unknown name.</summary>
+    [HttpPut("{name}")]
+    public async Task<IActionResult> Update(string name, CancellationToken ct)
+    {
+        Caller.RequireSuperuser();
+        var input = SecretService.Read(await ReadBodyAsync(ct), creating: false);
+        return Answer(await secrets.UpdateAsync(Caller, name, input, ct));
     }
 
     [HttpGet]
-    public async Task<IActionResult> List(CancellationToken ct) =>
-        Content((await secrets.ListAsync(Caller, ct)).ToJsonString(ApiJson.Options), "application/json; charset=utf-8");
+    public async Task<IActionResult> List(CancellationToken ct) => Answer(await secrets.ListAsync(Caller, ct));
 
     [HttpDelete("{name}")]
     public async Task<IActionResult> Delete(string name, CancellationToken ct)
@@ -33,4 +38,6 @@ public sealed class SecretController(SecretService secrets) : ApiControllerBase
         await secrets.DeleteAsync(Caller, name, ct);
         return NoContent();
     }
+
+    private ContentResult Answer(System.Text.Json.Nodes.JsonNode node) => Content(node.ToJsonString(ApiJson.Options), "application/json; charset=utf-8");
 }

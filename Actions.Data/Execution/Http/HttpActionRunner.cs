@@ -23,7 +23,8 @@ public sealed class RemoteError(int remoteStatus, JsonNode? message) : ApiError(
 
 /// <summary>
 /// Runs HTTP actions: renders the template, calls the service through <see cref="IHttpClientFactory"/> (timeout,
-/// size limit, at most 5 redirects, no retries, private-network guard on every connection), then applies the
+/// size limit, at most 5 redirects, no retries, private-network guard on every connection; a request that carries
+/// secrets goes only to a host every one of them allows and follows no redirect to another host), then applies the
 /// error and response handles with jq.
 /// </summary>
 public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService secrets, IOptions<ActionsOptions> options) : IActionRunner
@@ -43,11 +44,11 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
         public HttpPlan(HttpActionPart part)
         {
             var template = JsonNode.Parse(part.TemplateJson) as JsonObject ?? [];
-            string? StringAt(string key) => template[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
             Method = new HttpMethod(template["method"]?.GetValue<string>() ?? "GET");
-            UrlText = template["url"]?.GetValue<string>() ?? "";
-            BodyText = StringAt("body");
-            HeadersText = StringAt("headers");
+            var (url, body, headers) = HttpRequestTemplate.Texts(template);
+            UrlText = url ?? "";
+            BodyText = body;
+            HeadersText = headers;
             SecretNames = new[] { UrlText, BodyText, HeadersText }.SelectMany(HttpRequestTemplate.SecretNames).Distinct().ToList();
             _errorHandleText = part.ErrorHandle ?? DefaultErrorHandle;
             _responseHandleText = part.ResponseHandle;
@@ -87,10 +88,12 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
     public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
     {
         var plan = _plans.GetValue(input.Action.Http!, static part => new HttpPlan(part));
-        var secretValues = await secrets.ValuesAsync(plan.SecretNames, ct);
+        var named = await secrets.ForRunAsync(plan.SecretNames, ct);
+        var secretValues = named.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal);
         var scrubber = new SecretScrubber(secretValues.Values);
         try
         {
+            // A parameter sent as null is present (it renders as empty text); the request keeps such keys for HTTP runs.
             (bool, JsonNode?) Value(string id)
             {
                 if (input.Request.ContainsKey(id)) return (true, input.Request[id]);
@@ -98,10 +101,12 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
                 var parameter = input.Parameters.OfType<JsonObject>().FirstOrDefault(p => p["id"]?.ToString() == id);
                 return parameter?["default"] is { } d ? (true, d) : (false, null);
             }
-            var url = HttpRequestTemplate.Render(plan.UrlText, HttpRequestTemplate.Target.Url, Value, secretValues);
-            var body = plan.BodyText is { } bodyText ? HttpRequestTemplate.Render(bodyText, HttpRequestTemplate.Target.Body, Value, secretValues) : null;
-            var headers = plan.HeadersText is { } headersText ? ParseHeaders(HttpRequestTemplate.Render(headersText, HttpRequestTemplate.Target.Headers, Value, secretValues)) : [];
-            var response = await CallAsync(plan.Method, url, body, headers, input.Action.Name, ct);
+            var used = new List<string>();
+            var url = HttpRequestTemplate.Render(plan.UrlText, HttpRequestTemplate.Target.Url, Value, secretValues, used);
+            var body = plan.BodyText is { } bodyText ? HttpRequestTemplate.Render(bodyText, HttpRequestTemplate.Target.Body, Value, secretValues, used) : null;
+            var headers = plan.HeadersText is { } headersText ? ParseHeaders(HttpRequestTemplate.Render(headersText, HttpRequestTemplate.Target.Headers, Value, secretValues, used)) : [];
+            var carried = used.Select(name => (name, named[name].AllowedHosts)).ToList();
+            var response = await CallAsync(plan.Method, url, body, headers, carried, input.Action.Name, ct);
             return Handle(plan, response, scrubber);
         }
         catch (ApiError e) when (e is ExceptionError)
@@ -130,11 +135,16 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
 
     private sealed record RemoteResponse(int Status, JsonObject Headers, JsonNode? Body);
 
-    private async Task<RemoteResponse> CallAsync(HttpMethod method, string url, string? body, Dictionary<string, string> headers, string actionName, CancellationToken ct)
+    /// <param name="carried">The secrets written into the request, with the hosts each may be sent to.</param>
+    private async Task<RemoteResponse> CallAsync(HttpMethod method, string url, string? body, Dictionary<string, string> headers,
+        IReadOnlyList<(string Name, IReadOnlyList<string> AllowedHosts)> carried, string actionName, CancellationToken ct)
     {
         var settings = options.Value.HttpActions;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) throw new ExceptionError(400, "Problem building request: the url is not a valid absolute URL");
         if (uri.Scheme is not ("http" or "https")) throw new ExceptionError(400, $"Problem building request: destination not allowed: {uri.Scheme}://{uri.Host}");
+        // A secret goes only to its hosts: every secret the request carries must allow the URL's host.
+        foreach (var (name, allowedHosts) in carried)
+            if (!SecretHosts.Allows(allowedHosts, uri)) throw new ExceptionError(400, $"Problem building request: secret {name} may not be sent to {uri.Host}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
         var client = clients.CreateClient(ClientName);
@@ -164,8 +174,12 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
                 if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
                 {
                     if (hop >= MaxRedirects) throw new ExceptionError(400, $"Error calling the service: more than {MaxRedirects} redirects");
-                    uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
-                    if (uri.Scheme is not ("http" or "https")) throw new ExceptionError(400, $"Problem building request: destination not allowed: {uri.Scheme}://{uri.Host}");
+                    var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                    if (next.Scheme is not ("http" or "https")) throw new ExceptionError(400, $"Problem building request: destination not allowed: {next.Scheme}://{next.Host}");
+                    // Secrets stay on the host they were allowed for: a redirect elsewhere is not followed.
+                    if (carried.Count > 0 && !next.IdnHost.Equals(uri.IdnHost, StringComparison.OrdinalIgnoreCase))
+                        throw new ExceptionError(400, $"Error calling the service: redirect to {next.Host} refused: the request carries secrets");
+                    uri = next;
                     if (status is 301 or 302 or 303 && method != HttpMethod.Get && method != HttpMethod.Head)
                     {
                         method = HttpMethod.Get;
@@ -292,7 +306,7 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
     /// <summary>Replaces secret values in anything sent back (bodies, errors): a secret never leaves the server.</summary>
     private sealed class SecretScrubber(IEnumerable<string> values)
     {
-        private const string Mask = "********";
+        private const string Mask = "<redacted>";
         private readonly List<string> _values = values.Where(v => v.Length > 0).OrderByDescending(v => v.Length).ToList();
 
         public string Scrub(string text) => _values.Aggregate(text, (t, v) => t.Replace(v, Mask, StringComparison.Ordinal));

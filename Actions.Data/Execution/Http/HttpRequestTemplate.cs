@@ -13,7 +13,7 @@ namespace Actions.Data.Execution.Http;
 /// <c>{{secret:NAME}}</c> is resolved from the template's own text only, so a value that contains such a
 /// reference is sent literally.
 /// </summary>
-public static class HttpRequestTemplate
+public static partial class HttpRequestTemplate
 {
     public const string SecretPrefix = "secret:";
     public enum Target { Url, Body, Headers }
@@ -22,54 +22,75 @@ public static class HttpRequestTemplate
 
     /// <summary>The secret names a template text refers to.</summary>
     public static IEnumerable<string> SecretNames(string? text) =>
-        text is null ? [] : Parse(text).TagNames.Where(t => t.StartsWith(SecretPrefix, StringComparison.Ordinal)).Select(t => t[SecretPrefix.Length..]);
+        text is null ? [] : Parse(text).TagNames.Where(IsSecret).Select(t => t[SecretPrefix.Length..]);
 
-    /// <param name="value">The value of a parameter id: null when absent; a JSON null when sent as null.</param>
-    public static string Render(string text, Target target, Func<string, (bool Present, JsonNode? Value)> value, IReadOnlyDictionary<string, string> secrets)
+    /// <summary>The texts of a template that are rendered: <c>url</c>, <c>body</c> and <c>headers</c> when they are strings.</summary>
+    public static (string? Url, string? Body, string? Headers) Texts(JsonNode? template)
+    {
+        string? At(string key) => template is JsonObject o && o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        return (At("url"), At("body"), At("headers"));
+    }
+
+    /// <summary>
+    /// Whether a template's own text refers to any secret (who may save it depends on this). A text that does not parse
+    /// cannot run, but counts when it spells a reference all the same.
+    /// </summary>
+    public static bool ReferencesSecrets(JsonNode? template)
+    {
+        var (url, body, headers) = Texts(template);
+        return new[] { url, body, headers }.Any(text =>
+        {
+            if (text is null) return false;
+            try
+            {
+                return SecretNames(text).Any();
+            }
+            catch (ExceptionError)
+            {
+                return SpelledSecret().IsMatch(text);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Renders one text. A parameter sent as null is a value, written as empty text (so it is not missing and keeps a
+    /// <c>[[ ]]</c> block); only an absent one is missing. The secrets written into the text are added to
+    /// <paramref name="usedSecrets"/> (a secret in a dropped block is not used).
+    /// </summary>
+    /// <param name="value">The value of a parameter id: not present when absent; a JSON null when sent as null.</param>
+    public static string Render(string text, Target target, Func<string, (bool Present, JsonNode? Value)> value,
+        IReadOnlyDictionary<string, string> secrets, ICollection<string> usedSecrets)
     {
         var template = Parse(text);
+        bool HasValue(string tag) => IsSecret(tag) || value(tag).Present;
+        var (_, bound) = template.Render(HasValue, _ => "");
         var missing = new List<string>();
-        string? ValueText(string tag)
+        var written = new List<string>(bound.Count);
+        foreach (var tag in bound)
         {
-            if (tag.StartsWith(SecretPrefix, StringComparison.Ordinal))
+            if (IsSecret(tag))
             {
                 var name = tag[SecretPrefix.Length..];
-                return secrets.TryGetValue(name, out var secret) ? secret : throw new ExceptionError(400, $"Problem building request: unknown secret: {name}");
+                if (!secrets.TryGetValue(name, out var secret)) throw new ExceptionError(400, $"Problem building request: unknown secret: {name}");
+                if (!usedSecrets.Contains(name)) usedSecrets.Add(name);
+                written.Add(Escape(secret, target));
+                continue;
             }
             var (present, v) = value(tag);
-            if (!present) return null;
-            return v switch
+            if (!present) missing.Add(tag);
+            written.Add(Escape(v switch
             {
                 null => "",
                 JsonValue s when s.GetValueKind() == JsonValueKind.String => s.GetValue<string>(),
                 _ => v.ToJsonString(),
-            };
-        }
-        bool HasValue(string tag) => tag.StartsWith(SecretPrefix, StringComparison.Ordinal) || value(tag) is { Present: true, Value: not null };
-
-        var values = new List<string>();
-        var (rendered, bound) = template.Render(HasValue, i => "\u0000" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\u0000");
-        foreach (var tag in bound)
-        {
-            var v = ValueText(tag);
-            if (v is null) missing.Add(tag);
-            values.Add(v ?? "");
+            }, target));
         }
         if (missing.Count > 0)
             throw new ExceptionError(400, $"Problem building request: Cannot call the service: missing required parameters: {QueryActionRunner.ClojureSet(missing)}");
-        var result = new StringBuilder();
-        var parts = rendered.Split('\u0000');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (i % 2 == 0)
-            {
-                result.Append(parts[i]);
-                continue;
-            }
-            result.Append(Escape(values[int.Parse(parts[i], System.Globalization.CultureInfo.InvariantCulture)], target));
-        }
-        return result.ToString();
+        return template.Render(HasValue, i => written[i]).Sql;
     }
+
+    private static bool IsSecret(string tag) => tag.StartsWith(SecretPrefix, StringComparison.Ordinal);
 
     private static string Escape(string value, Target target) => target switch
     {
@@ -95,6 +116,9 @@ public static class HttpRequestTemplate
         }
         return sb.ToString();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*secret:")]
+    private static partial System.Text.RegularExpressions.Regex SpelledSecret();
 
     private static QueryTemplate Parse(string text)
     {

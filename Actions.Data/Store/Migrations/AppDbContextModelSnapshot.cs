@@ -424,6 +424,13 @@ namespace Actions.Data.Store.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AllowedHostsJson")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("AllowedHosts");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 

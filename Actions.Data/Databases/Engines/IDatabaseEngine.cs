@@ -12,6 +12,12 @@ public interface IDatabaseEngine
     /// <summary>The <c>engine</c> value of the REST API (<c>sqlite</c>, <c>postgres</c>, <c>mysql</c>).</summary>
     string Name { get; }
 
+    /// <summary>Whose lexical rules its SQL follows (comments, literals, quoted identifiers).</summary>
+    SqlDialect Dialect { get; }
+
+    /// <summary>The placeholder of the value at <paramref name="index"/> (0-based) in a write's SQL.</summary>
+    string Placeholder(int index) => "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Checks <c>details</c> and builds a connection string; throws a 400 naming the problem.</summary>
     string ConnectionString(JsonObject details, string? password);
 
@@ -19,8 +25,9 @@ public interface IDatabaseEngine
     Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct);
 
     /// <summary>
-    /// Runs one write statement with positional values (placeholders <c>@p0</c>, <c>@p1</c>…) in its own transaction
-    /// on an open connection; the rows affected (negative when the statement changes none).
+    /// Runs one write statement with positional values (placeholders by <see cref="Placeholder"/>) in its own transaction
+    /// on an open connection; the rows affected (negative when the statement changes none). Where the driver allows,
+    /// the database itself refuses a second statement: <see cref="SeveralStatementsException"/>.
     /// </summary>
     Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct) =>
         EngineWrites.ExecuteAsync(connection, sql, values, ct);
@@ -62,6 +69,12 @@ public sealed record ConstraintViolation(ConstraintKind Kind, string? Column, st
 public readonly struct WriteTurn(SemaphoreSlim? gate) : IDisposable
 {
     public void Dispose() => gate?.Release();
+}
+
+/// <summary>The SQL of a write held more than one statement (found by the engine, after the lexer's check passed it).</summary>
+public sealed class SeveralStatementsException() : Exception(Message)
+{
+    public new const string Message = "Only one SQL statement can be executed per action.";
 }
 
 /// <summary>A write through the provider's command, in a transaction: what every engine does unless it knows better.</summary>

@@ -11,6 +11,8 @@ public sealed partial class MySqlEngine : IDatabaseEngine
 {
     public string Name => "mysql";
 
+    public SqlDialect Dialect => SqlDialect.MySql;
+
     public string ConnectionString(JsonObject details, string? password) => new MySqlConnectionStringBuilder
     {
         Server = Details.RequiredString(details, "host"),

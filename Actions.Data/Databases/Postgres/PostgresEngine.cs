@@ -11,6 +11,42 @@ public sealed partial class PostgresEngine : IDatabaseEngine
 {
     public string Name => "postgres";
 
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    /// <summary>Positional <c>$n</c>: with unnamed parameters Npgsql sends the SQL as written (no client-side rewriting or splitting on <c>;</c>).</summary>
+    public string Placeholder(int index) => "$" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// One batch command with unnamed (positional) parameters: Npgsql sends the text unchanged in one Parse message of
+    /// the extended protocol, and PostgreSQL refuses a second statement in it ("cannot insert multiple commands into a
+    /// prepared statement"). Without parameters Npgsql parses the text itself and refuses a second statement in a batch
+    /// command. Either refusal is a <see cref="SeveralStatementsException"/>.
+    /// </summary>
+    public async Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        await using var tx = await npgsql.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(npgsql, tx);
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        batch.BatchCommands.Add(command);
+        int affected;
+        try
+        {
+            affected = await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (NotSupportedException)
+        {
+            throw new SeveralStatementsException();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.SyntaxError && e.MessageText.Contains("multiple commands", StringComparison.Ordinal))
+        {
+            throw new SeveralStatementsException();
+        }
+        await tx.CommitAsync(ct);
+        return affected;
+    }
+
     public string ConnectionString(JsonObject details, string? password) => new NpgsqlConnectionStringBuilder
     {
         Host = Details.RequiredString(details, "host"),

@@ -47,8 +47,27 @@ public interface IDatabaseEngine
     /// <summary>The driver's reason for a failed connection, never containing the password.</summary>
     string Describe(Exception error);
 
-    /// <summary>Recognises a constraint violation in a database error, or null.</summary>
+    /// <summary>Recognises a constraint violation (or a value the column's type refuses) in a database error, or null.</summary>
     ConstraintViolation? TranslateConstraint(DbException error);
+
+    /// <summary>
+    /// A parameter for a value bound to a column (implicit actions): the value as converted for the column's base type.
+    /// Engines that can let the server convert text to the column's own type (enums, case-insensitive text) do so here.
+    /// </summary>
+    DbParameter ColumnParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        return parameter;
+    }
+
+    /// <summary>
+    /// The first column of a table's unique key named in a violation when the engine's message names the key, not the
+    /// column (MySQL/MariaDB: <c>for key 'venues_code_uq'</c>, <c>'PRIMARY'</c>); null when unknown.
+    /// </summary>
+    Task<string?> KeyColumnAsync(DbConnection connection, DbTransaction? transaction, string table, string key, CancellationToken ct) =>
+        Task.FromResult<string?>(null);
 }
 
 public sealed record SchemaSnapshot(IReadOnlyList<TableSnapshot> Tables);
@@ -60,7 +79,7 @@ public sealed record ColumnSnapshot(string Name, string DatabaseType, string Bas
 
 public sealed record ForeignKeySnapshot(string Column, string? TargetSchema, string TargetTable, string TargetColumn);
 
-public enum ConstraintKind { NotNull, Unique, ForeignKey, Check }
+public enum ConstraintKind { NotNull, Unique, ForeignKey, Check, InvalidValue }
 
 /// <summary>A constraint the database refused: its kind, the column when the engine names it, the constraint's name.</summary>
 public sealed record ConstraintViolation(ConstraintKind Kind, string? Column, string? ConstraintName, string? Table = null);

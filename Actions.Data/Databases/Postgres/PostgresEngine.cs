@@ -144,6 +144,15 @@ public sealed partial class PostgresEngine : IDatabaseEngine
         _ => error.Message,
     };
 
+    /// <summary>
+    /// Text goes with no type (<see cref="NpgsqlTypes.NpgsqlDbType.Unknown"/>), as a literal would: PostgreSQL converts it
+    /// to the column's own type — an enum, citext, a domain — where a text parameter is refused ("column is of type mood
+    /// but expression is of type text"). A text that does not convert is a 22P02 error: <see cref="ConstraintKind.InvalidValue"/>.
+    /// </summary>
+    public DbParameter ColumnParameter(DbCommand command, string name, object? value) => value is string text
+        ? new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Unknown) { Value = text }
+        : new NpgsqlParameter(name, value ?? DBNull.Value);
+
     public ConstraintViolation? TranslateConstraint(DbException error)
     {
         if (error is not PostgresException e) return null;
@@ -153,6 +162,8 @@ public sealed partial class PostgresEngine : IDatabaseEngine
             PostgresErrorCodes.UniqueViolation => new ConstraintViolation(ConstraintKind.Unique, KeyColumn(e.Detail), e.ConstraintName, e.TableName),
             PostgresErrorCodes.ForeignKeyViolation => new ConstraintViolation(ConstraintKind.ForeignKey, KeyColumn(e.Detail), e.ConstraintName, ReferencedTable(e.Detail)),
             PostgresErrorCodes.CheckViolation => new ConstraintViolation(ConstraintKind.Check, null, e.ConstraintName, e.TableName),
+            PostgresErrorCodes.InvalidTextRepresentation or PostgresErrorCodes.InvalidDatetimeFormat or PostgresErrorCodes.DatetimeFieldOverflow
+                => new ConstraintViolation(ConstraintKind.InvalidValue, null, null),
             _ => null,
         };
     }

@@ -10,7 +10,7 @@ namespace Actions.Tests.ActionApi;
 /// escape, '--1' on MariaDB; a [bracketed] name on SQLite) is refused and deletes nothing, and single statements with a
 /// ';' inside a literal, comment or quoted name run.
 /// </summary>
-public sealed class StatementCheckTests : IDisposable
+public sealed class QueryStatementCheckTests : IDisposable
 {
     private readonly AppFactory _app = new();
 

@@ -35,7 +35,7 @@ public sealed partial class PostgresEngine : IDatabaseEngine
         {
             affected = await batch.ExecuteNonQueryAsync(ct);
         }
-        catch (NotSupportedException)
+        catch (NotSupportedException e) when (e.Message.Contains("multiple SQL statements", StringComparison.Ordinal))
         {
             throw new SeveralStatementsException();
         }

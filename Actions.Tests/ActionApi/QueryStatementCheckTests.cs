@@ -132,11 +132,29 @@ public sealed class QueryStatementCheckTests : IDisposable
     [InlineData("sqlite", "UPDATE notes SET \"weird;ident\" = 5, body = 'a;b' WHERE id = 1 -- ;", "a;b")]
     [InlineData("sqlite", "UPDATE notes SET [weird;ident] = 5, body = 'w' WHERE id = 1;", "w")]
     [InlineData("sqlite", "UPDATE notes SET `weird;ident` = 5, body = 'w' /* ; */ WHERE id = 1", "w")]
+    [InlineData("postgres", "UPDATE notes SET body = 'w' WHERE id = 1; -- done", "w")]
+    [InlineData("postgres", "UPDATE notes SET body = 'w' WHERE id = 1;; /* done */ ;", "w")]
+    [InlineData("mysql", "UPDATE notes SET body = 'w' WHERE id = 1; # done", "w")]
+    [InlineData("mysql", "UPDATE notes SET body = 'w' WHERE id = 1;; -- done", "w")]
+    [InlineData("sqlite", "UPDATE notes SET body = 'w' WHERE id = 1;; -- done", "w")]
     public async Task Single_statements_with_a_semicolon_inside_a_literal_comment_or_name_run(string engine, string sql, string body)
     {
         var t = await CreateAsync(engine);
         Assert.Equal("""{"rows-affected":1}""", (await RunAsync(t, sql)).Expect(HttpStatusCode.OK).Body);
         Assert.Equal(1, await t.Count("id = 1 AND body = '" + body.Replace("'", "''", StringComparison.Ordinal) + "'"));
+        Assert.Equal(2, await t.Count("1 = 1"));
+    }
+
+    [Theory]
+    [InlineData("postgres", "")]
+    [InlineData("postgres", " -- nothing ; ")]
+    [InlineData("mysql", "; # nothing")]
+    [InlineData("sqlite", "/* nothing */ ;")]
+    public async Task Sql_with_no_statement_is_a_400_not_a_crash(string engine, string sql)
+    {
+        var t = await CreateAsync(engine);
+        var response = (await RunAsync(t, sql)).Expect(HttpStatusCode.BadRequest).Json;
+        Assert.Equal("Error executing Action: Error executing write query: The query is empty.", response["message"]!.GetValue<string>());
         Assert.Equal(2, await t.Count("1 = 1"));
     }
 

@@ -86,6 +86,33 @@ public static class SqlLexer
         return false;
     }
 
+    /// <summary>
+    /// The SQL up to its first <c>;</c> outside every literal and comment (all of it when there is none), and whether
+    /// that part holds any code (not only blanks and comments). For SQL that holds one statement, what follows the
+    /// terminator is only blanks, comments and further <c>;</c>: dropping it changes nothing, and drivers that split on
+    /// <c>;</c> themselves (Npgsql) or take an empty statement for a second one no longer see it.
+    /// </summary>
+    public static (string Statement, bool HasCode) FirstStatement(string sql, SqlDialect dialect)
+    {
+        var hasCode = false;
+        var i = 0;
+        while (i < sql.Length)
+        {
+            var end = SkipQuoted(sql, i, dialect, out var comment);
+            if (end > i)
+            {
+                hasCode |= !comment;
+                i = end;
+                continue;
+            }
+            var c = sql[i];
+            if (c == ';') return (sql[..i], hasCode);
+            hasCode |= !char.IsWhiteSpace(c);
+            i++;
+        }
+        return (sql, hasCode);
+    }
+
     private static int LineEnd(string sql, int i, SqlDialect dialect)
     {
         // PostgreSQL ends a line comment at CR as well as LF; SQLite and MySQL only at LF.

@@ -101,8 +101,11 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     private sealed record TagBinding(string Tag, string? ParameterId, JsonNode? ParameterDefault, JsonNode? TagDefault, bool Required,
         string Display, string Type, bool OutsideOptional);
 
-    /// <summary>The SQL rendered for one set of tags with values, the tag index bound to each placeholder, and the one-statement check.</summary>
-    private sealed record RenderedSql(string Sql, int[] Bound, bool SeveralStatements);
+    /// <summary>
+    /// The SQL rendered for one set of tags with values (up to its terminator), the tag index bound to each placeholder,
+    /// the one-statement check, and whether there is any code to run.
+    /// </summary>
+    private sealed record RenderedSql(string Sql, int[] Bound, bool SeveralStatements, bool HasCode);
 
     /// <summary>
     /// Everything a run of one action version needs that does not depend on the request: the bindings of its tags and
@@ -132,7 +135,9 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
         private RenderedSql RenderNow(JsonNode?[] values, IDatabaseEngine engine)
         {
             var (sql, bound) = template.Render(tag => values[_index[tag]] is not null, engine.Placeholder);
-            return new RenderedSql(sql, bound.Select(tag => _index[tag]).ToArray(), QueryTemplate.HasSeveralStatements(sql, engine.Dialect));
+            var several = QueryTemplate.HasSeveralStatements(sql, engine.Dialect);
+            var (statement, hasCode) = SqlLexer.FirstStatement(sql, engine.Dialect);
+            return new RenderedSql(several ? sql : statement, bound.Select(tag => _index[tag]).ToArray(), several, hasCode);
         }
     }
 
@@ -187,6 +192,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
         var (engine, connectionString) = await connections.ResolveAsync(action.Query!.DatabaseId, ct);
         var rendered = plan.Render(values, engine);
         if (rendered.SeveralStatements) throw Failure(SeveralStatementsException.Message, prefix: false);
+        if (!rendered.HasCode) throw Failure("Error executing write query: The query is empty.");
         var typed = new object?[rendered.Bound.Length];
         for (var i = 0; i < typed.Length; i++)
         {

@@ -9,7 +9,6 @@ namespace Actions.Tests.Hostile;
 /// and superuser, with a fixed seed; the issue's defects as named cases; malformed framing on raw sockets. No
 /// answer may be a 5xx or leak a stack trace, a server path, SQL or the secret, and the process must stay up.
 /// </summary>
-[Collection(HostileCollection.Name)]
 public sealed class HostileInputTests(GeneratedRequestsFixture fixture, ITestOutputHelper output) : IClassFixture<GeneratedRequestsFixture>
 {
     [Fact]
@@ -99,8 +98,7 @@ public sealed class HostileInputTests(GeneratedRequestsFixture fixture, ITestOut
     private static byte[] Ascii(string s) => Encoding.Latin1.GetBytes(s);
 }
 
-/// <summary>Issue 13's defects as named requests, on an app of their own.</summary>
-[Collection(HostileCollection.Name)]
+/// <summary>Issue 13's defects as named requests, on an app of their own (run beside the generated requests).</summary>
 public sealed class HostileNamedCaseTests(NamedCasesFixture fixture, ITestOutputHelper output) : IClassFixture<NamedCasesFixture>
 {
     /// <summary>The defects issue 13 lists, reproduced exactly, so they are in every run whatever the generator picks.</summary>
@@ -149,10 +147,4 @@ public static class HostileReport
             HostileRunner.Describe(runner.Failures, runner.Sent) + (exits.Count > 0 ? "Process exits:\n" + string.Join("\n", exits) : ""));
         Assert.False(HostileRunner.CarriesSecret(fixture.Server.AllOutput.ToString()), "the app's log carries the secret value");
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class HostileCollection
-{
-    public const string Name = "Hostile input";
 }

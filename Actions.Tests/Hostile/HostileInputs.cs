@@ -94,7 +94,7 @@ public static class HostileInputs
     [
         uuid.Replace("-", ""), "%7B" + uuid + "%7D", uuid.ToUpperInvariant(), "%20" + uuid + "%20", uuid.Replace("-", "%2D"),
         uuid + "%00", "00000000-0000-0000-0000-000000000000", uuid[..^1], uuid + "0", "(" + uuid + ")", "%7B" + uuid.ToUpperInvariant().Replace("-", "") + "%7D",
-        uuid.Replace("-", "%E2%80%90"), "..%2F..%2Fetc%2Fpasswd", "'%20OR%201=1%20--", Guid.NewGuid().ToString(),
+        uuid.Replace("-", "%E2%80%90"), "..%2F..%2Fetc%2Fpasswd", "'%20OR%201=1%20--", "5f0c1e9a-3b2d-4c7e-9f81-2a6b4d8e0c13",
     ];
 
     public static readonly string[] QueryStrings =

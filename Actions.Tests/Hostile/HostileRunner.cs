@@ -52,16 +52,24 @@ public sealed class HostileRunner(HostileServer server, IReadOnlyCollection<stri
         int status;
         try
         {
-            using var message = Build(request);
-            using var response = await server.Http.SendAsync(message);
-            status = (int)response.StatusCode;
-            body = Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync());
+            (status, body) = await SendOnceAsync(request);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             var died = await server.RecoverIfDeadAsync($"{request.Method} {HostileInputs.Short(request.Path, 80)} ({request.What})");
-            Failures.Add(new HostileFailure(request, null, died ? "process exited" : "no answer", e.Message));
-            return (null, "");
+            try
+            {
+                // A pooled connection the server had just closed (after a 413, say) fails the next request on
+                // it; a second try on a new connection tells that apart from a request the server drops.
+                if (died) throw;
+                (status, body) = await SendOnceAsync(request);
+            }
+            catch (Exception again) when (again is HttpRequestException or TaskCanceledException or IOException)
+            {
+                Log.Add($"--- {request.Role} {request.Method} {HostileInputs.Short(request.Path, 100)} ({HostileInputs.Short(request.What, 80)}) → {(died ? "process exited" : "no answer")}");
+                Failures.Add(new HostileFailure(request, null, died ? "process exited" : "no answer (twice)", again.Message));
+                return (null, "");
+            }
         }
         catch (UriFormatException)
         {
@@ -72,6 +80,13 @@ public sealed class HostileRunner(HostileServer server, IReadOnlyCollection<stri
         foreach (var problem in Problems(request, status, body, allowedPaths))
             Failures.Add(new HostileFailure(request, status, problem, body));
         return (status, body);
+    }
+
+    private async Task<(int Status, string Body)> SendOnceAsync(HostileRequest request)
+    {
+        using var message = Build(request);
+        using var response = await server.Http.SendAsync(message);
+        return ((int)response.StatusCode, Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()));
     }
 
     public async Task CheckHealthAsync(HostileRequest? after)
@@ -138,12 +153,17 @@ public sealed class HostileRunner(HostileServer server, IReadOnlyCollection<stri
         routeKey.StartsWith("api/docs", StringComparison.Ordinal) || routeKey.StartsWith("api/openapi", StringComparison.Ordinal)
         || routeKey.StartsWith("_", StringComparison.Ordinal) || Regex.IsMatch(routeKey, @"\.(js|css|map|ico|png|svg|woff2?|ttf|gz|br|txt)$");
 
-    private static readonly string[] SecretWindows = Windows(HostileWorld.SecretValue.ToLowerInvariant(), 10);
+    /// <summary>Any 10 characters of the secret, lower-cased, also with every character shifted by one (<c>map(. + 1)</c>).</summary>
+    private static readonly string[] SecretWindows =
+    [
+        .. Windows(HostileWorld.SecretValue.ToLowerInvariant(), 10),
+        .. Windows(new string(HostileWorld.SecretValue.Select(c => (char)(c + 1)).ToArray()).ToLowerInvariant(), 10),
+    ];
 
     private static readonly string[] SecretCodePoints = Windows(HostileWorld.SecretValue, 6)
         .Select(w => string.Join(",", w.Select(c => ((int)c).ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
 
-    /// <summary>The secret, in any case, in part (any 10 characters of it), or as jq's <c>explode</c> code points.</summary>
+    /// <summary>The secret, in any case, in part (any 10 characters of it), shifted, or as jq's <c>explode</c> code points.</summary>
     public static bool CarriesSecret(string text)
     {
         var lower = text.ToLowerInvariant();

@@ -291,17 +291,18 @@ public sealed class NamedCases(HostileWorld w, HostileRunner runner, HostileFixt
         (status, _, _) = await Send(Role.Member, "PUT", $"/api/action/{w.HttpActionId}", repointed.ToJsonString(), "member repoints the superuser's secret action");
         await Send(Role.Member, "POST", $"/api/action/{w.HttpActionId}/execute", """{"parameters": {"q": "a"}}""", "run after a member's repoint");
         // A member changes only the response handle of the superuser's action to transform the echoed secret.
-        await Send(Role.Member, "PUT", $"/api/action/{w.HttpActionId}", """{"response_handle": ".headers.authorization | ascii_downcase"}""", "member sets a transforming handle");
+        await Send(Role.Member, "PUT", $"/api/action/{w.HttpActionId}", """{"response_handle": ".body.headers.authorization | ascii_downcase"}""", "member sets a transforming handle");
         await Send(Role.Member, "POST", $"/api/action/{w.HttpActionId}/execute", """{"parameters": {"q": "a"}}""", "run after a member's handle change");
 
         // The superuser's own actions with handles that transform the echoed secret: the answer must still not carry it.
         var transforms = new[]
         {
-            ".headers.authorization | ascii_downcase", ".headers.authorization | ascii_upcase", ".headers.authorization[8:]",
-            ".headers.authorization[0:15]", ".headers.authorization | explode", ".headers.authorization | explode | map(. + 1) | implode",
-            "[.headers.authorization | explode[] | [.] | implode] | join(\" \")", ".headers | to_entries | map(.value | ascii_downcase)",
-            "error(.headers.authorization | ascii_downcase)", ".headers.authorization | test(\"Zq7\")", "{a: .headers.authorization[7:]} | tostring",
-            ".headers.authorization | split(\"-\")",
+            // The echo answers {"headers": {"authorization": "Bearer <secret>"}, …} in .body.
+            ".body.headers.authorization | ascii_downcase", ".body.headers.authorization | ascii_upcase", ".body.headers.authorization[8:]",
+            ".body.headers.authorization[0:15]", ".body.headers.authorization | explode", ".body.headers.authorization | explode | map(. + 1) | implode",
+            "[.body.headers.authorization | explode[] | [.] | implode] | join(\" \")", ".body.headers | to_entries | map(.value | ascii_downcase)",
+            "error(.body.headers.authorization | ascii_downcase)", "{a: .body.headers.authorization[7:]} | tostring",
+            ".body.headers.authorization | split(\"-\")", ".body | tostring | ascii_downcase", ".body.headers.authorization | .[7:10], .[10:]",
         };
         foreach (var handle in transforms)
         {

@@ -45,6 +45,7 @@ public sealed class HostileInputTests(GeneratedRequestsFixture fixture, ITestOut
             ($"/api/public/action/{w.QueryUuid}/execute", null), ("/api/permissions/group", w.AdminSession),
         };
         const string json = "{\"parameters\":{\"id\":1}}";
+        // Requests that end before their body does are followed by the end of the stream (the label says "then EOF").
         var framings = new (string Label, string Headers, byte[] Body)[]
         {
             ("chunk size not hex", "Transfer-Encoding: chunked", Ascii($"zz\r\n{json}\r\n0\r\n\r\n")),
@@ -70,7 +71,7 @@ public sealed class HostileInputTests(GeneratedRequestsFixture fixture, ITestOut
             {
                 var head = $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n" +
                     (session is null ? "" : $"X-Metabase-Session: {session}\r\n") + headers + "\r\n\r\n";
-                var (status, text) = await fixture.Server.SendRawAsync([.. Ascii(head), .. body]);
+                var (status, text) = await fixture.Server.SendRawAsync([.. Ascii(head), .. body], endStream: label.EndsWith("then EOF", StringComparison.Ordinal));
                 sent++;
                 if (status >= 500)
                     failures.Add($"POST {path} [{(session is null ? "anonymous" : "superuser")}] ({label}) → {status}: {HostileInputs.Short(text[Math.Max(0, text.IndexOf("\r\n\r\n", StringComparison.Ordinal))..], 200)}");
@@ -85,7 +86,7 @@ public sealed class HostileInputTests(GeneratedRequestsFixture fixture, ITestOut
             $"GET /api/user/current HTTP/1.1\r\nHost: x\r\nX-Metabase-Session: {new string('a', 70 * 1024)}\r\n\r\n",
         })
         {
-            var (status, text) = await fixture.Server.SendRawAsync(Encoding.Latin1.GetBytes(raw));
+            var (status, text) = await fixture.Server.SendRawAsync(Encoding.Latin1.GetBytes(raw), endStream: false);
             sent++;
             if (status >= 500) failures.Add($"{HostileInputs.Short(raw, 80)} → {status}: {HostileInputs.Short(text, 200)}");
         }

@@ -75,6 +75,14 @@ public static class HostileInputs
         NestedObjects(1000), NestedObjects(100_000),
     ];
 
+    /// <summary>Strings whose content nests 20,000 deep for a recursive parser (jq, the SQL template syntax).</summary>
+    public static readonly string[] DeepStrings =
+    [
+        Quote(NestedParens(20_000)), Quote(new string('[', 20_000) + "." + new string(']', 20_000)),
+        Quote(string.Concat(Enumerable.Repeat("\"\\(", 5_000)) + "." + string.Concat(Enumerable.Repeat(")\"", 5_000))),
+        Quote(string.Concat(Enumerable.Repeat("[[ {{a}} ", 5_000))), Quote(string.Concat(Enumerable.Repeat("-(", 20_000)) + "1" + new string(')', 20_000)),
+    ];
+
     /// <summary>A string just over the 1 MiB body limit (sent a few times per run: it is big).</summary>
     public static readonly string OneMebibytePlusOne = Quote(new string('y', 1024 * 1024 + 1));
 
@@ -148,6 +156,7 @@ public static class HostileInputs
     private sealed class Generator(HostileWorld world, Role role, Random random)
     {
         private int _valueCursor;
+        private int _deepCursor;
         private int _hugeBodies;
 
         private T Pick<T>(IReadOnlyList<T> items) => items[random.Next(items.Count)];
@@ -197,13 +206,26 @@ public static class HostileInputs
                             Encoding.UTF8.GetBytes(Render(body, keyPath, 0, value)));
                     }
 
-            // Whole bodies: deep nesting, odd JSON, invalid UTF-8, duplicate keys.
+            // A string key also gets one of the strings that nest deep inside (jq, SQL templates): their parsers recurse.
+            if (full)
+                foreach (var body in baseBody)
+                    foreach (var keyPath in KeyPaths(body).Where(p => Lookup(body, p) is JsonValue v && v.TryGetValue<string>(out _)))
+                        yield return Make(route, route.Method, Pick(RealPaths(route)), $"{string.Join(".", keyPath)} = deep string",
+                            Encoding.UTF8.GetBytes(Render(body, keyPath, 0, DeepStrings[_deepCursor++ % DeepStrings.Length])));
+
+            // Whole bodies: duplicate keys, a lone surrogate and invalid UTF-8 on every route that reads a body; deep
+            // nesting and odd JSON drawn from the rest.
             var wholeBodies = WholeBodies(baseBody.FirstOrDefault()).ToList();
-            for (var i = 0; i < (full ? 6 : 1); i++)
+            var always = new List<(string Label, byte[] Bytes)>();
+            if (full)
             {
-                var (label, bytes) = Pick(wholeBodies);
-                yield return Make(route, route.Method, Pick(RealPaths(route)), label, bytes);
+                always.AddRange(wholeBodies.Where(b => b.Label.StartsWith("duplicate key", StringComparison.Ordinal) || b.Label.StartsWith("lone surrogate", StringComparison.Ordinal)));
+                var invalidUtf8 = wholeBodies.Where(b => b.Label.StartsWith("invalid UTF-8", StringComparison.Ordinal)).ToList();
+                if (invalidUtf8.Count > 0) always.Add(invalidUtf8[_deepCursor % invalidUtf8.Count]);
+                always.Add(wholeBodies[_deepCursor++ % (Depths.Length * 2)]); // the nested bodies come first
             }
+            foreach (var (label, bytes) in always.Concat(Enumerable.Range(0, full ? 3 : 1).Select(_ => Pick(wholeBodies))))
+                yield return Make(route, route.Method, Pick(RealPaths(route)), label, bytes);
 
             // Every id spelling, a few per route.
             if (route.HasParameters)
@@ -348,6 +370,9 @@ public static class HostileInputs
         else if (node is JsonArray a && a.Count > 0)
             foreach (var rest in KeyPaths(a[0], depth + 1)) yield return ["0", .. rest];
     }
+
+    public static JsonNode? Lookup(JsonNode? node, IEnumerable<string> path) =>
+        path.Aggregate(node, (n, key) => n switch { JsonObject o => o[key], JsonArray a when int.TryParse(key, out var i) && i < a.Count => a[i], _ => null });
 
     /// <summary>The body as JSON text, with the value at <paramref name="path"/> replaced by raw JSON text.</summary>
     public static string Render(JsonNode? node, IReadOnlyList<string> path, int index, string raw)

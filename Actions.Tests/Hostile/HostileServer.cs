@@ -17,6 +17,8 @@ public sealed class HostileServer : IAsyncDisposable
     private readonly Queue<string> _outputTail = new();
     private readonly object _outputLock = new();
     private Process? _process;
+    private readonly StringBuilder _crash = new();
+    private int _crashLinesLeft;
 
     public HostileServer(IDictionary<string, string> settings)
     {
@@ -118,7 +120,13 @@ public sealed class HostileServer : IAsyncDisposable
             await Task.Delay(200);
         if (_process is null || !_process.HasExited) return false;
         _process.WaitForExit();
-        Exits.Add($"process exited with code {_process.ExitCode} after {afterWhat}; last output:\n{OutputTail(12)}");
+        string crash;
+        lock (_outputLock)
+        {
+            crash = _crash.Length > 0 ? _crash.ToString() : OutputTail(12);
+            _crash.Clear();
+        }
+        Exits.Add($"process exited with code {_process.ExitCode} after {afterWhat}; its last words:\n{crash}");
         _process.Dispose();
         _process = null;
         await StartAsync();
@@ -135,6 +143,17 @@ public sealed class HostileServer : IAsyncDisposable
         if (line is null) return;
         lock (_outputLock)
         {
+            // The first lines of a crash name it (and, for a stack overflow, the frames that recurse).
+            if (line.StartsWith("Stack overflow", StringComparison.Ordinal) || line.StartsWith("Unhandled exception", StringComparison.Ordinal))
+            {
+                _crash.Clear();
+                _crashLinesLeft = 20;
+            }
+            if (_crashLinesLeft > 0)
+            {
+                _crashLinesLeft--;
+                _crash.AppendLine(line);
+            }
             _outputTail.Enqueue(line);
             while (_outputTail.Count > 200) _outputTail.Dequeue();
             AllOutput.AppendLine(line);
@@ -149,27 +168,45 @@ public sealed class HostileServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends raw bytes on a new TCP connection (for framing an HTTP client will not produce), half-closes, and
-    /// returns the status code of the first answer, or null when the server closes without one.
+    /// Sends raw bytes on a new TCP connection (for framing an HTTP client will not produce), half-closes when
+    /// <paramref name="endStream"/>, and returns the status code of the first answer, or null when the server
+    /// closes without one.
     /// </summary>
-    public async Task<(int? Status, string Text)> SendRawAsync(byte[] request)
+    public async Task<(int? Status, string Text)> SendRawAsync(byte[] request, bool endStream)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port);
         var stream = client.GetStream();
         await stream.WriteAsync(request);
-        client.Client.Shutdown(SocketShutdown.Send);
         using var reader = new MemoryStream();
         var buffer = new byte[16 * 1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
+        // A request still waiting for more body gets the end of the stream; a complete (if malformed) one does not,
+        // so that the server reads the malformed framing rather than a closed connection.
+        if (endStream) client.Client.Shutdown(SocketShutdown.Send);
+        if (!await ReadAsync(TimeSpan.FromSeconds(30)) && !endStream)
         {
-            int read;
-            while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0) reader.Write(buffer, 0, read);
+            client.Client.Shutdown(SocketShutdown.Send);
+            await ReadAsync(TimeSpan.FromSeconds(30));
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+
+        async Task<bool> ReadAsync(TimeSpan wait)
         {
-            // A reset or a server that keeps the connection: whatever arrived is the answer.
+            using var timeout = new CancellationTokenSource(wait);
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0) reader.Write(buffer, 0, read);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return reader.Length > 0;
+            }
+            catch (Exception e) when (e is IOException or SocketException)
+            {
+                // A reset: whatever arrived is the answer.
+                return true;
+            }
         }
         var text = Encoding.UTF8.GetString(reader.ToArray());
         if (!text.StartsWith("HTTP/1.1 ", StringComparison.Ordinal) || text.Length < 12) return (null, text);

@@ -294,26 +294,21 @@ public sealed class NamedCases(HostileWorld w, HostileRunner runner, HostileFixt
         await Send(Role.Member, "PUT", $"/api/action/{w.HttpActionId}", """{"response_handle": ".body.headers.authorization | ascii_downcase"}""", "member sets a transforming handle");
         await Send(Role.Member, "POST", $"/api/action/{w.HttpActionId}/execute", """{"parameters": {"q": "a"}}""", "run after a member's handle change");
 
-        // The superuser's own actions with handles that transform the echoed secret: the answer must still not carry it.
+        // A member's actions whose handles transform the echoed secret past the exact-text mask (the echo answers
+        // {"headers": {"authorization": "Bearer <secret>"}, …} in .body): refused (403) once only superusers may
+        // use secrets; on main they are saved, and their answers, to the member and to the public, carry it.
         var transforms = new[]
         {
-            // The echo answers {"headers": {"authorization": "Bearer <secret>"}, …} in .body.
             ".body.headers.authorization | ascii_downcase", ".body.headers.authorization | ascii_upcase", ".body.headers.authorization[8:]",
             ".body.headers.authorization[0:15]", ".body.headers.authorization | explode", ".body.headers.authorization | explode | map(. + 1) | implode",
             "[.body.headers.authorization | explode[] | [.] | implode] | join(\" \")", ".body.headers | to_entries | map(.value | ascii_downcase)",
             "error(.body.headers.authorization | ascii_downcase)", "{a: .body.headers.authorization[7:]} | tostring",
             ".body.headers.authorization | split(\"-\")", ".body | tostring | ascii_downcase", ".body.headers.authorization | .[7:10], .[10:]",
         };
-        foreach (var handle in transforms)
-        {
-            var body = HostileWorld.HttpAction(w.ModelId, $"{w.EchoUrl}/admin/transform", """{"Authorization": "Bearer {{secret:HOSTILE_SECRET}}"}""", handle);
-            var (created, createdJson, _) = await Send(Role.Superuser, "POST", "/api/action", body.ToJsonString(), $"superuser's handle {handle}");
-            if (created != 200 || IdOf(createdJson) is not { } id) continue;
-            await Send(Role.Member, "POST", $"/api/action/{id}/execute", """{"parameters": {"q": "a"}}""", $"run handle {handle}");
-            (created, createdJson, _) = await Send(Role.Superuser, "POST", $"/api/action/{id}/public_link", null, "share");
-            if (createdJson?["uuid"]?.GetValue<string>() is { } uuid)
-                await Send(Role.Anonymous, "POST", $"/api/public/action/{uuid}/execute", """{"parameters": {"q": "a"}}""", $"public run handle {handle}");
-        }
+        foreach (var handle in transforms) await SecretActionAsync(Role.Member, "member", handle);
+        // A superuser's actions that answer the secret's exact text: the mask replaces it, for the member and the public.
+        foreach (var handle in new[] { ".body", ".body.headers.authorization[7:]", "error(.body.headers.authorization[7:])", "{a: .body.headers.authorization[7:]}" })
+            await SecretActionAsync(Role.Superuser, "admin", handle);
         // Bound to 127.0.0.1: a superuser's action to localhost must not carry it.
         var otherHost = HostileWorld.HttpAction(w.ModelId, $"{w.EchoUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)}/admin-localhost?k={{{{secret:HOSTILE_SECRET}}}}", null, ".body");
         (status, json, _) = await Send(Role.Superuser, "POST", "/api/action", otherHost.ToJsonString(), "secret to a host outside allowed_hosts");
@@ -322,10 +317,22 @@ public sealed class NamedCases(HostileWorld w, HostileRunner runner, HostileFixt
 
         foreach (var (path, text) in fixture.Echo.Received.Skip(before))
             if ((path.StartsWith("/member", StringComparison.Ordinal) || path.StartsWith("/admin-localhost", StringComparison.Ordinal)) && HostileRunner.CarriesSecret(text))
-                runner.Failures.Add(new HostileFailure(new HostileRequest(Role.Member, "(echo)", path, "what the echo server received") { RouteKey = path }, null,
+                runner.Failures.Add(new HostileFailure(new HostileRequest(Role.Member, "(echo)", path, "what the echo server received") { RouteKey = "(echo)" + path }, null,
                     path.StartsWith("/member", StringComparison.Ordinal) ? "secret sent to a member's server" : "secret sent to a host outside allowed_hosts", text));
         // Put the world's HTTP action back (a member may have changed it).
         await Send(Role.Superuser, "PUT", $"/api/action/{w.HttpActionId}", HostileWorld.HttpAction(w.ModelId, $"{w.EchoUrl}/admin/{{{{q}}}}", """{"Authorization": "Bearer {{secret:HOSTILE_SECRET}}"}""", ".body").ToJsonString(), "restore");
+    }
+
+    /// <summary>An HTTP action sending the secret to the echo, written by <paramref name="author"/>, run by a member and publicly.</summary>
+    private async Task SecretActionAsync(Role author, string echoPath, string handle)
+    {
+        var body = HostileWorld.HttpAction(w.ModelId, $"{w.EchoUrl}/{echoPath}/transform", """{"Authorization": "Bearer {{secret:HOSTILE_SECRET}}"}""", handle);
+        var (created, json, _) = await Send(author, "POST", "/api/action", body.ToJsonString(), $"{author}'s handle {handle}");
+        if (created != 200 || IdOf(json) is not { } id) return;
+        await Send(Role.Member, "POST", $"/api/action/{id}/execute", """{"parameters": {"q": "a"}}""", $"run handle {handle}");
+        (_, json, _) = await Send(Role.Superuser, "POST", $"/api/action/{id}/public_link", null, "share");
+        if (json?["uuid"]?.GetValue<string>() is { } uuid)
+            await Send(Role.Anonymous, "POST", $"/api/public/action/{uuid}/execute", """{"parameters": {"q": "a"}}""", $"public run handle {handle}");
     }
 
     /// <summary>Defect 7: a run against a SQLite file deleted after use must fail, not report a write into the unlinked file.</summary>

@@ -317,7 +317,7 @@ public sealed class NamedCases(HostileWorld w, HostileRunner runner, HostileFixt
 
         foreach (var (path, text) in fixture.Echo.Received.Skip(before))
             if ((path.StartsWith("/member", StringComparison.Ordinal) || path.StartsWith("/admin-localhost", StringComparison.Ordinal)) && HostileRunner.CarriesSecret(text))
-                runner.Failures.Add(new HostileFailure(new HostileRequest(Role.Member, "(echo)", path, "what the echo server received") { RouteKey = "(echo)" + path }, null,
+                runner.Failures.Add(new HostileFailure(new HostileRequest(Role.Member, "(echo)", path, "what the echo server received") { RouteKey = path.TrimStart('/') }, null,
                     path.StartsWith("/member", StringComparison.Ordinal) ? "secret sent to a member's server" : "secret sent to a host outside allowed_hosts", text));
         // Put the world's HTTP action back (a member may have changed it).
         await Send(Role.Superuser, "PUT", $"/api/action/{w.HttpActionId}", HostileWorld.HttpAction(w.ModelId, $"{w.EchoUrl}/admin/{{{{q}}}}", """{"Authorization": "Bearer {{secret:HOSTILE_SECRET}}"}""", ".body").ToJsonString(), "restore");

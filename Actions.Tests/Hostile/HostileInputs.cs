@@ -98,11 +98,14 @@ public static class HostileInputs
         "%C0%AE%C0%AE", "%FF%FE", "v1", "a%2Fb", "%ED%A0%80", "HOSTILE_SECRET%00",
     ];
 
+    /// <summary>A well-formed uuid that no link has.</summary>
+    public const string MissingUuid = "5f0c1e9a-3b2d-4c7e-9f81-2a6b4d8e0c13";
+
     public static string[] UuidSpellings(string uuid) =>
     [
         uuid.Replace("-", ""), "%7B" + uuid + "%7D", uuid.ToUpperInvariant(), "%20" + uuid + "%20", uuid.Replace("-", "%2D"),
         uuid + "%00", "00000000-0000-0000-0000-000000000000", uuid[..^1], uuid + "0", "(" + uuid + ")", "%7B" + uuid.ToUpperInvariant().Replace("-", "") + "%7D",
-        uuid.Replace("-", "%E2%80%90"), "..%2F..%2Fetc%2Fpasswd", "'%20OR%201=1%20--", "5f0c1e9a-3b2d-4c7e-9f81-2a6b4d8e0c13",
+        uuid.Replace("-", "%E2%80%90"), "..%2F..%2Fetc%2Fpasswd", "'%20OR%201=1%20--", MissingUuid,
     ];
 
     public static readonly string[] QueryStrings =
@@ -250,7 +253,7 @@ public static class HostileInputs
             }
 
             // Malformed credentials, alone or beside good ones.
-            for (var i = 0; i < (full ? 2 : 2); i++)
+            for (var i = 0; i < 2; i++)
             {
                 var (label, headers) = Pick(MalformedAuth);
                 var request = Make(route, route.Method, Pick(RealPaths(route)), "malformed credentials", Json(baseBody.FirstOrDefault()));
@@ -305,7 +308,7 @@ public static class HostileInputs
         private Dictionary<RouteInfo, List<string>> RealPathCache { get; } = [];
 
         private static string MissingValue(RouteInfo route) =>
-            route.Prefix.Contains("public", StringComparison.Ordinal) ? "5f0c1e9a-3b2d-4c7e-9f81-2a6b4d8e0c13" : route.Key.Contains("{}", StringComparison.Ordinal) && route.Pattern.Parameters.Any(p => p.ParameterPolicies.Count > 0) ? "999999" : "no-such";
+            route.Prefix.Contains("public", StringComparison.Ordinal) ? MissingUuid : route.Pattern.Parameters.Any(p => p.ParameterPolicies.Count > 0) ? "999999" : "no-such";
 
         private string Spelling(RouteInfo route, RoutePatternParameterPart parameter)
         {

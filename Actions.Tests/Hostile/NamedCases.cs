@@ -55,6 +55,10 @@ public sealed class NamedCases(HostileWorld w, HostileRunner runner, HostileFixt
         // shapes of the grammar once each, far past any limit.
         var shapes = JqDepths.Select(d => ($"parens nested {d}", HostileInputs.NestedParens(d), true)).Concat(new[]
         {
+            // Valid jq whose answer nests deeper than the JSON writer's default limit (64).
+            // (as an error_handle the answer is the error body's "message").
+            ("array constructors nested 100", new string('[', 100) + "." + new string(']', 100), true),
+            ("object constructors nested 100", string.Concat(Enumerable.Repeat("{a:", 100)) + "." + new string('}', 100), true),
             ("array constructors nested 20000", new string('[', 20_000) + "." + new string(']', 20_000), false),
             ("object constructors nested 20000", string.Concat(Enumerable.Repeat("{a:", 20_000)) + "." + new string('}', 20_000), false),
             ("interpolation nested 5000", string.Concat(Enumerable.Repeat("\"\\(", 5_000)) + "." + string.Concat(Enumerable.Repeat(")\"", 5_000)), false),

@@ -84,6 +84,7 @@ public sealed class NamedCases(HostileWorld w, HostileRunner runner, HostileFixt
                 await Send(Role.Superuser, "PUT", $"/api/action/{w.HttpActionId}", new JsonObject { [key] = jq }.ToJsonString(), "PUT " + what);
                 await HealthAsync("PUT " + what);
             }
+        await RestoreHttpActionAsync();
         // The SQL template parser and the database: nested parens, [[ blocks and {{ tags far past any sensible depth.
         foreach (var (label, sql) in new[]
         {
@@ -323,9 +324,13 @@ public sealed class NamedCases(HostileWorld w, HostileRunner runner, HostileFixt
             if ((path.StartsWith("/member", StringComparison.Ordinal) || path.StartsWith("/admin-localhost", StringComparison.Ordinal)) && HostileRunner.CarriesSecret(text))
                 runner.Failures.Add(new HostileFailure(new HostileRequest(Role.Member, "(echo)", path, "what the echo server received") { RouteKey = path.TrimStart('/') }, null,
                     path.StartsWith("/member", StringComparison.Ordinal) ? "secret sent to a member's server" : "secret sent to a host outside allowed_hosts", text));
-        // Put the world's HTTP action back (a member may have changed it).
-        await Send(Role.Superuser, "PUT", $"/api/action/{w.HttpActionId}", HostileWorld.HttpAction(w.ModelId, $"{w.EchoUrl}/admin/{{{{q}}}}", """{"Authorization": "Bearer {{secret:HOSTILE_SECRET}}"}""", ".body").ToJsonString(), "restore");
+        await RestoreHttpActionAsync();
     }
+
+    /// <summary>Puts the world's HTTP action back as it was made (the cases above change its handles and template).</summary>
+    private async Task RestoreHttpActionAsync() =>
+        await Send(Role.Superuser, "PUT", $"/api/action/{w.HttpActionId}", HostileWorld.HttpAction(w.ModelId, $"{w.EchoUrl}/admin/{{{{q}}}}",
+            """{"Authorization": "Bearer {{secret:HOSTILE_SECRET}}"}""", ".body").ToJsonString(), "restore the world's HTTP action", expect: 200);
 
     /// <summary>An HTTP action sending the secret to the echo, written by <paramref name="author"/>, run by a member and publicly.</summary>
     private async Task SecretActionAsync(Role author, string echoPath, string handle)

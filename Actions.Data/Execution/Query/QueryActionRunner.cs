@@ -78,7 +78,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
         foreach (var tag in names.Distinct())
         {
             if (ParameterFor(result, tag) is not null) continue;
-            var type = tags[tag]?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
+            var type = TagType(tags, tag);
             result.Add(new JsonObject
             {
                 ["id"] = tag, ["slug"] = tag, ["type"] = type,
@@ -231,7 +231,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     }
 
     private static string TagType(JsonObject tags, string tag) =>
-        tags[tag]?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
+        ActionShapes.At(tags, tag, "type") is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
 
     /// <summary>A request value as the database parameter for the tag's type.</summary>
     private static object? Convert(string tag, JsonNode value, string type, IDatabaseEngine engine)

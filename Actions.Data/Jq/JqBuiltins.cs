@@ -80,7 +80,7 @@ internal static class JqBuiltins
     {
         var result = new JsonArray();
         foreach (var item in JqValues.Iterate(input))
-            foreach (var o in f.Eval(item)) result.Add(o?.DeepClone());
+            foreach (var o in f.Eval(item)) result.Add(JqValues.Nest(o));
         return result;
     }
 
@@ -96,11 +96,31 @@ internal static class JqBuiltins
         return any ? [last] : [];
     }
 
+    /// <summary><c>recurse(f)</c>: the input, then depth first what f gives for each output (an explicit stack, however deep f goes).</summary>
     private static IEnumerable<JsonNode?> RecurseWith(JqAst f, JsonNode? input)
     {
         yield return input;
-        foreach (var child in f.Eval(input))
-            foreach (var d in RecurseWith(f, child)) yield return d;
+        var stack = new Stack<IEnumerator<JsonNode?>>();
+        try
+        {
+            stack.Push(f.Eval(input).GetEnumerator());
+            while (stack.Count > 0)
+            {
+                var top = stack.Peek();
+                if (!top.MoveNext())
+                {
+                    stack.Pop().Dispose();
+                    continue;
+                }
+                var child = top.Current;
+                yield return child;
+                stack.Push(f.Eval(child).GetEnumerator());
+            }
+        }
+        finally
+        {
+            while (stack.Count > 0) stack.Pop().Dispose();
+        }
     }
 
     private static IEnumerable<JsonNode?> Limit(JqAst count, JqAst f, JsonNode? input)
@@ -189,7 +209,7 @@ internal static class JqBuiltins
                 result.Add(group);
                 key = k;
             }
-            group.Add(item?.DeepClone());
+            group.Add(JqValues.Nest(item, 2));
         }
         return result;
     }
@@ -294,7 +314,10 @@ internal static class JqBuiltins
                 foreach (var c in codes)
                 {
                     if (JqValues.TypeOf(c) != "number") throw new JqRuntimeException("Unicode codepoint must be numeric");
-                    sb.Append(char.ConvertFromUtf32((int)JqValues.ToDouble(c)));
+                    // jq 1.6 aborts the process on a code point that is not a Unicode scalar value; an error here.
+                    var code = JqValues.ToDouble(c);
+                    if (double.IsNaN(code) || code is < 0 or > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) throw new JqRuntimeException("Invalid codepoint literal");
+                    sb.Append(char.ConvertFromUtf32((int)code));
                 }
                 return JsonValue.Create(sb.ToString());
             case "flatten": return Flatten(input, -1);
@@ -428,10 +451,10 @@ internal static class JqBuiltins
         switch (input)
         {
             case JsonObject o:
-                foreach (var (k, v) in o) result.Add(new JsonObject { ["key"] = k, ["value"] = v?.DeepClone() });
+                foreach (var (k, v) in o) result.Add(new JsonObject { ["key"] = k, ["value"] = JqValues.Nest(v, 2) });
                 return result;
             case JsonArray a:
-                for (var i = 0; i < a.Count; i++) result.Add(new JsonObject { ["key"] = JqValues.Number(i), ["value"] = a[i]?.DeepClone() });
+                for (var i = 0; i < a.Count; i++) result.Add(new JsonObject { ["key"] = JqValues.Number(i), ["value"] = JqValues.Nest(a[i], 2) });
                 return result;
         }
         throw new JqRuntimeException($"{JqValues.Describe(input)} has no keys");
@@ -479,7 +502,8 @@ internal static class JqBuiltins
     {
         try
         {
-            return JsonNode.Parse(text);
+            // jq 1.6 parses JSON nested at most 256 deep.
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = JqParser.MaxDepth });
         }
         catch (JsonException e)
         {

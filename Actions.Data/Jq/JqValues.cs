@@ -8,7 +8,40 @@ namespace Actions.Data.Jq;
 /// <summary>jq 1.6's value semantics on System.Text.Json nodes (C# null is JSON null; numbers are doubles).</summary>
 internal static class JqValues
 {
+    /// <summary>
+    /// The deepest value (arrays and objects inside each other) the evaluator builds or takes as input. Twice the
+    /// parser's limit, so a 256-deep construct fits around a 256-deep input, and below the 1000 levels a JSON writer
+    /// accepts, so every answer can be written; every walker over values (printing, comparing, merging) stays shallow.
+    /// </summary>
+    public const int MaxValueDepth = 512;
+
     public static JsonNode Number(double d) => JsonValue.Create(d);
+
+    /// <summary>
+    /// A copy of <paramref name="v"/> to be put <paramref name="levels"/> levels deep inside a new array or object;
+    /// a runtime error when the new value would nest deeper than <see cref="MaxValueDepth"/>.
+    /// </summary>
+    public static JsonNode? Nest(JsonNode? v, int levels = 1)
+    {
+        if (v is JsonArray or JsonObject && DeeperThan(v, MaxValueDepth - levels))
+            throw new JqRuntimeException($"Value nested too deeply (more than {MaxValueDepth} levels)");
+        return v?.DeepClone();
+    }
+
+    /// <summary>Whether arrays and objects nest more than <paramref name="limit"/> deep in the value (an explicit stack: no recursion).</summary>
+    public static bool DeeperThan(JsonNode? value, int limit)
+    {
+        var stack = new Stack<(JsonNode? Node, int Depth)>();
+        stack.Push((value, 0));
+        while (stack.Count > 0)
+        {
+            var (node, depth) = stack.Pop();
+            if (node is not (JsonArray or JsonObject)) continue;
+            if (depth + 1 > limit) return true;
+            foreach (var child in Iterate(node)) stack.Push((child, depth + 1));
+        }
+        return false;
+    }
 
     public static string TypeOf(JsonNode? v) => v switch
     {
@@ -138,12 +171,24 @@ internal static class JqValues
         _ => throw new JqRuntimeException($"Cannot iterate over {Describe(target)}"),
     };
 
+    /// <summary><c>..</c>: the value and everything inside it, depth first (an explicit stack: no recursion).</summary>
     public static IEnumerable<JsonNode?> Recurse(JsonNode? v)
     {
         yield return v;
-        if (v is JsonArray or JsonObject)
-            foreach (var child in Iterate(v))
-                foreach (var d in Recurse(child)) yield return d;
+        var stack = new Stack<IEnumerator<JsonNode?>>();
+        if (v is JsonArray or JsonObject) stack.Push(Iterate(v).GetEnumerator());
+        while (stack.Count > 0)
+        {
+            var top = stack.Peek();
+            if (!top.MoveNext())
+            {
+                stack.Pop();
+                continue;
+            }
+            var child = top.Current;
+            yield return child;
+            if (child is JsonArray or JsonObject) stack.Push(Iterate(child).GetEnumerator());
+        }
     }
 
     public static JsonNode? Binary(string op, JsonNode? l, JsonNode? r) => op switch
@@ -421,14 +466,19 @@ internal static class JqValues
         return sb.ToString();
     }
 
-    /// <summary>A value made safe for any JSON writer: NaN becomes null, infinities the largest double.</summary>
+    /// <summary>
+    /// An answer ready for any JSON writer, numbers written as jq prints them (<see cref="FormatNumber"/>: NaN is
+    /// null, infinities the largest double, <c>1e3</c> is <c>1000</c>), whatever text or .NET type they came with.
+    /// </summary>
     public static JsonNode? Sanitize(JsonNode? v) => v switch
     {
         null => null,
         JsonArray a => new JsonArray(a.Select(Sanitize).ToArray()),
         JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Sanitize(p.Value)))),
-        _ when v.GetValueKind() == JsonValueKind.Number && v is JsonValue jv && jv.TryGetValue<double>(out var d) && !double.IsFinite(d)
-            => double.IsNaN(d) ? null : JsonValue.Create(d > 0 ? double.MaxValue : double.MinValue),
+        _ when v.GetValueKind() == JsonValueKind.Number => JsonNumberText(ToDouble(v)),
         _ => v.DeepClone(),
     };
+
+    /// <summary>A number node that any JSON writer writes as jq's text for it.</summary>
+    private static JsonNode? JsonNumberText(double d) => double.IsNaN(d) ? null : JsonNode.Parse(FormatNumber(d));
 }

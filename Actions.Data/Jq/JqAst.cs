@@ -43,6 +43,7 @@ internal sealed record IndexAst(JqAst Target, JqAst Key) : JqAst
 
     public override IEnumerable<JsonNode?> Eval(JsonNode? input)
     {
+        JqEval.GuardStack();
         foreach (var key in Key.Eval(input))
             foreach (var target in Target.Eval(input))
                 yield return JqValues.Index(target, key);
@@ -192,6 +193,7 @@ internal sealed record BinaryAst(string Op, JqAst Left, JqAst Right) : JqAst
 
     public override IEnumerable<JsonNode?> Eval(JsonNode? input)
     {
+        JqEval.GuardStack();
         foreach (var r in Right.Eval(input))
             foreach (var l in Left.Eval(input))
                 yield return JqValues.Binary(Op, l, r);
@@ -204,6 +206,7 @@ internal sealed record NegateAst(JqAst Operand) : JqAst
 
     public override IEnumerable<JsonNode?> Eval(JsonNode? input)
     {
+        JqEval.GuardStack();
         foreach (var v in Operand.Eval(input))
         {
             if (JqValues.TypeOf(v) != "number") throw new JqRuntimeException($"{JqValues.Describe(v)} cannot be negated");
@@ -218,6 +221,7 @@ internal sealed record ArrayAst(JqAst? Body) : JqAst
 
     public override IEnumerable<JsonNode?> Eval(JsonNode? input)
     {
+        JqEval.GuardStack();
         var array = new JsonArray();
         if (Body is not null)
             foreach (var v in Body.Eval(input)) array.Add(JqValues.Nest(v));
@@ -304,6 +308,7 @@ internal sealed record CallAst(string Name, IReadOnlyList<JqAst> Args, int Posit
 
     public override IEnumerable<JsonNode?> Eval(JsonNode? input)
     {
+        JqEval.GuardStack();
         // Deferred, so that an error surfaces while enumerating (where try and ? can catch it).
         foreach (var o in JqBuiltins.Call(Name, Args, input)) yield return o;
     }
@@ -311,6 +316,12 @@ internal sealed record CallAst(string Name, IReadOnlyList<JqAst> Args, int Posit
 
 internal static class JqEval
 {
+    /// <summary>
+    /// A second guard besides the parser's depth limit, whatever the thread's stack size: throws
+    /// <see cref="InsufficientExecutionStackException"/> (a jq error for the caller of JqProgram) rather than overflow.
+    /// </summary>
+    public static void GuardStack() => System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+
     /// <summary>
     /// Depth-first over <paramref name="levels"/> levels with an explicit stack of enumerators, so that many levels
     /// (a long pipe, an object with many keys) cost no call depth: level i's values come from

@@ -419,7 +419,7 @@ internal static class JqBuiltins
         }
         try
         {
-            return JqValues.Bool(Regex.IsMatch(JqValues.Str(input), JqValues.Str(pattern), options, TimeSpan.FromSeconds(1)));
+            return JqValues.Bool(JqRegex.IsMatch(JqValues.Str(input), JqValues.Str(pattern), options));
         }
         catch (ArgumentException e)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace Actions.Data.Jq;
@@ -44,6 +45,8 @@ internal sealed class JqParser
     private void Enter()
     {
         if (++_depth > MaxDepth) throw TooDeep(Peek.Position);
+        // A second guard, whatever the thread's stack size: refuse rather than overflow (caught in JqProgram.Compile).
+        RuntimeHelpers.EnsureSufficientExecutionStack();
     }
 
     private void Leave() => _depth--;

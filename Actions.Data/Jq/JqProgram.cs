@@ -22,7 +22,17 @@ public sealed class JqProgram
     /// Compiles a program; throws <see cref="JqSyntaxException"/> naming the position of the problem, also when it
     /// nests more than <see cref="MaxDepth"/> levels deep.
     /// </summary>
-    public static JqProgram Compile(string text) => new(text, JqParser.Parse(text));
+    public static JqProgram Compile(string text)
+    {
+        try
+        {
+            return new(text, JqParser.Parse(text));
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw JqParser.TooDeep(0);
+        }
+    }
 
     /// <summary>The deepest nesting a program may have (parentheses, brackets, interpolations, chains of operators).</summary>
     public const int MaxDepth = JqParser.MaxDepth;
@@ -61,7 +71,25 @@ public sealed class JqProgram
     {
         if (JqValues.DeeperThan(input, MaxValueDepth))
             throw new JqRuntimeException($"Value nested too deeply (more than {MaxValueDepth} levels)");
-        return _ast.Eval(input);
+        return Guarded(_ast.Eval(input));
+    }
+
+    /// <summary>The outputs, with a thread stack too small for the evaluation turned into a jq error.</summary>
+    private static IEnumerable<JsonNode?> Guarded(IEnumerable<JsonNode?> outputs)
+    {
+        using var e = outputs.GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!e.MoveNext()) yield break;
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                throw new JqRuntimeException("Program nested too deeply for the stack");
+            }
+            yield return e.Current;
+        }
     }
 
     /// <summary>Compact JSON as <c>jq -c</c> prints it.</summary>

@@ -411,8 +411,10 @@ internal static class JqBuiltins
                 {
                     'i' => RegexOptions.IgnoreCase,
                     'x' => RegexOptions.IgnorePatternWhitespace,
-                    's' => RegexOptions.Singleline,
-                    'g' or 'n' or 'p' or 'l' => RegexOptions.None,
+                    // Oniguruma's single-line mode ($ only at the end or before a final newline) is .NET's default; 'p' adds
+                    // its multi-line mode, in which . matches a newline: .NET's Singleline.
+                    'p' => RegexOptions.Singleline,
+                    'g' or 'n' or 's' or 'l' => RegexOptions.None,
                     _ => throw new JqRuntimeException($"{JqValues.Str(flags)} is not a valid modifier string"),
                 };
             }

@@ -11,8 +11,11 @@ internal static class JqRegex
     /// <summary>How long one match may take when the pattern needs the backtracking engine.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
-    // One character: a surrogate pair (one code point outside the BMP), or one UTF-16 unit.
-    private const string AnyCharacter = @"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|.)";
+    // One character: a surrogate pair (one code point outside the BMP), or one UTF-16 unit that does not start one
+    // (else "😀" would also match as two units: ^..$). A lone high surrogate never matches, which jq cannot see: it
+    // reads one as U+FFFD. Without (?s), not a newline either, as Oniguruma's and .NET's own dot.
+    private const string AnyCharacter = @"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\n\uD800-\uDBFF])";
+    private const string AnyCharacterSingleline = @"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\uD800-\uDBFF])";
 
     /// <summary>
     /// Whether the pattern matches: with the linear-time engine when the pattern allows it (no backreferences,
@@ -21,7 +24,7 @@ internal static class JqRegex
     /// </summary>
     public static bool IsMatch(string input, string pattern, RegexOptions options)
     {
-        var translated = Translate(pattern);
+        var translated = Translate(pattern, options.HasFlag(RegexOptions.Singleline));
         bool linear;
         try
         {
@@ -38,8 +41,9 @@ internal static class JqRegex
     /// The pattern with each <c>.</c> outside a character class (and not escaped) matching one Unicode character,
     /// as in Oniguruma, rather than one UTF-16 unit (half of an emoji).
     /// </summary>
-    public static string Translate(string pattern)
+    public static string Translate(string pattern, bool singleline)
     {
+        var anyCharacter = singleline ? AnyCharacterSingleline : AnyCharacter;
         var result = new StringBuilder(pattern.Length + 16);
         var classDepth = 0;
         for (var i = 0; i < pattern.Length; i++)
@@ -61,7 +65,7 @@ internal static class JqRegex
                 continue;
             }
             if (c == ']' && classDepth > 0) classDepth--;
-            result.Append(c == '.' && classDepth == 0 ? AnyCharacter : c.ToString());
+            result.Append(c == '.' && classDepth == 0 ? anyCharacter : c.ToString());
         }
         return result.ToString();
     }

@@ -24,6 +24,7 @@ public sealed class JqPropertyTests
         "implode", "sort", "unique", "group_by", "flatten", "contains", "split", "ltrimstr", "reduce", "as", "def",
         " ", "\n", "\t", "#", "\0", "\u0001", "\u007f", "\ud800", "\udc00", "\ud83d\ude00", "é", "\uffff", "'", "`", "e",
         "\"\\ud83d\\ude00\"", "\"\\u0000\"", "{a}", "{(\"k\"): 1}", "[.[]]", ".[1:]", ".[-1]", "\"x\" * 3",
+        "[55296]", "[1114112]", "[-1]", "[65, 0]", "\"[[[1]]]\"", "\"1e1000\"",
     ];
 
     private static readonly string[] OddStrings =
@@ -39,20 +40,24 @@ public sealed class JqPropertyTests
         return text.ToString();
     }
 
-    /// <summary>Openers and closers around a core, nested 0 to 2,000 deep, some of them unbalanced.</summary>
+    /// <summary>Openers and closers around a core, nested 0 to 100,000 deep, some of them unbalanced.</summary>
     private static string RandomNesting(Random random)
     {
         string[][] pairs = [["(", ")"], ["[", "]"], ["{a:", "}"], ["\"\\(", ")\""], ["-", ""], ["try ", ""], ["first(", ")"],
             ["if . then ", " else . end"], [".[", "]"], ["1 + ", ""], ["", "?"], ["", ".a"], ["", " | ."], ["", ", 1"]];
-        var depth = random.Next(10) switch { 0 => random.Next(2_000), < 4 => random.Next(240, 270), _ => random.Next(60) };
+        var depth = random.Next(20) switch { 0 => random.Next(100_000), 1 => random.Next(2_000), < 8 => random.Next(240, 270), _ => random.Next(60) };
+        // Mixed constructs often stop early at a syntax error ({a: 1 + …}); one construct repeated goes all the way.
+        var only = random.Next(2) == 0 ? pairs[random.Next(pairs.Length)] : null;
         var open = new StringBuilder();
-        var close = new StringBuilder();
+        var closers = new List<string>();
         for (var i = 0; i < depth; i++)
         {
-            var pair = pairs[random.Next(pairs.Length)];
+            var pair = only ?? pairs[random.Next(pairs.Length)];
             open.Append(pair[0]);
-            close.Insert(0, pair[1]);
+            closers.Add(pair[1]);
         }
+        closers.Reverse();
+        var close = string.Concat(closers);
         var core = random.Next(3) switch { 0 => ".", 1 => "\"" + OddStrings[random.Next(OddStrings.Length)].Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"", _ => "1" };
         var text = open + core + close;
         return random.Next(8) == 0 && text.Length > 0 ? text.Remove(random.Next(text.Length), 1) : text;

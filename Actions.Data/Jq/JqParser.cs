@@ -212,9 +212,12 @@ internal sealed class JqParser
 
     private JqAst ParsePostfix()
     {
+        // jq 1.6: if … end is not a term, so only ? may follow it (.a, [0] do not).
+        var conditional = IsKeyword("if");
         var term = ParsePrimary();
         while (true)
         {
+            if (conditional && !IsOp("?")) return term;
             if (Peek.Kind == TokenKind.Field)
             {
                 term = Node(new IndexAst(term, new LiteralAst(JsonValue.Create(Next().Text))));
@@ -447,16 +450,23 @@ internal sealed class JqParser
         }
     }
 
-    // jq 1.6: an object value is a term, a negated value or a pipe of those; `{a: .b + 1}` needs parentheses.
+    // jq 1.6: an object value is a term, a negated value or a pipe of those; `{a: .b + 1}` needs parentheses, and
+    // so do if and try, which are not terms.
     private JqAst ParseObjectValue()
     {
-        var stages = new List<JqAst> { IsOp("-") ? NextNegated() : ParsePostfix() };
+        var stages = new List<JqAst> { ObjectValueTerm() };
         while (IsOp("|"))
         {
             _pos++;
-            stages.Add(IsOp("-") ? NextNegated() : ParsePostfix());
+            stages.Add(ObjectValueTerm());
         }
         return stages.Count == 1 ? stages[0] : Node(new PipeAst(stages));
+    }
+
+    private JqAst ObjectValueTerm()
+    {
+        if (IsKeyword("if") || IsKeyword("try")) throw Unexpected();
+        return IsOp("-") ? NextNegated() : ParsePostfix();
     }
 
     // jq 1.6: `{a: -.x | .y}` negates the whole pipe.

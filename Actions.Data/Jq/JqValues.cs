@@ -18,6 +18,16 @@ internal static class JqValues
     public static JsonNode Number(double d) => JsonValue.Create(d);
 
     /// <summary>
+    /// The longest string the evaluator builds by repetition or concatenation (UTF-16 units): ten times the largest
+    /// request body, so no answer needs more, while <c>"ab" * 1e9</c> is an error rather than gigabytes.
+    /// </summary>
+    public const int MaxStringLength = 10 * 1024 * 1024;
+
+    public static string LimitedString(long length, Func<string> build) => length > MaxStringLength
+        ? throw new JqRuntimeException($"String too long (more than {MaxStringLength} characters)")
+        : build();
+
+    /// <summary>
     /// A copy of <paramref name="v"/> to be put <paramref name="levels"/> levels deep inside a new array or object;
     /// a runtime error when the new value would nest deeper than <see cref="MaxValueDepth"/>.
     /// </summary>
@@ -213,7 +223,7 @@ internal static class JqValues
         if (r is null) return l.DeepClone();
         var (lt, rt) = (TypeOf(l), TypeOf(r));
         if (lt == "number" && rt == "number") return Number(ToDouble(l) + ToDouble(r));
-        if (lt == "string" && rt == "string") return JsonValue.Create(Str(l) + Str(r));
+        if (lt == "string" && rt == "string") return JsonValue.Create(LimitedString((long)Str(l).Length + Str(r).Length, () => Str(l) + Str(r)));
         if (l is JsonArray la && r is JsonArray ra)
         {
             var result = new JsonArray();
@@ -250,8 +260,11 @@ internal static class JqValues
         if ((lt == "string" && rt == "number") || (lt == "number" && rt == "string"))
         {
             var (s, n) = lt == "string" ? (Str(l), ToDouble(r)) : (Str(r), ToDouble(l));
-            var times = n > int.MaxValue ? int.MaxValue : (int)n;
-            return times > 0 ? JsonValue.Create(string.Concat(Enumerable.Repeat(s, times))) : null;
+            // jq 1.6 appends the string (int)(n - 1) times; a negative count (n <= 0, NaN, past int's range) is null.
+            var extra = n - 1;
+            if (double.IsNaN(extra) || extra <= -1 || extra >= int.MaxValue) return null;
+            var times = (int)extra + 1;
+            return JsonValue.Create(LimitedString((long)s.Length * times, () => string.Concat(Enumerable.Repeat(s, times))));
         }
         if (l is JsonObject lo && r is JsonObject ro) return DeepMerge(lo, ro);
         throw new JqRuntimeException($"{Describe(l)} and {Describe(r)} cannot be multiplied");

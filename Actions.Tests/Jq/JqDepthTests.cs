@@ -220,4 +220,11 @@ public sealed class JqDepthTests
         Assert.Equal(Repeat("[", 256) + Repeat("]", 256), RunToJson(at + " | fromjson", null));
         Assert.Throws<JqRuntimeException>(() => RunToJson("\"" + Repeat("[", 257) + Repeat("]", 257) + "\" | fromjson", null));
     }
+
+    [Theory]
+    [InlineData("\"ab\" * 1e9")]
+    [InlineData("\"ab\" * 6e6")]
+    [InlineData("\"abcd\" * 1000000 | . + . | . + . | . + .")]
+    public void Strings_past_the_length_limit_are_a_runtime_error(string program) =>
+        Assert.Equal("String too long (more than 10485760 characters)", Assert.Throws<JqRuntimeException>(() => RunToJson(program, null)).Message);
 }

@@ -170,8 +170,9 @@ public sealed class JqPropertyTests
             23 => ".[]",
             24 => $"error(\"boom\")",
             25 => ".[-1:]",
-            26 => $"any({Expr(random, depth - 1)})",
-            27 => $"all({Expr(random, depth - 1)})",
+            // jq 1.6's any(f) is false when f gives two truthy values for one element (fixed in 1.7, not copied): one value each.
+            26 => $"any(first({Expr(random, depth - 1)}))",
+            27 => $"all(first({Expr(random, depth - 1)}))",
             28 => "tojson",
             29 => ".[\"a\"]",
             30 => "-" + Term(random, depth - 1),

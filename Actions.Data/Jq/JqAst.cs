@@ -46,7 +46,10 @@ internal sealed record IndexAst(JqAst Target, JqAst Key) : JqAst
         JqEval.GuardStack();
         foreach (var key in Key.Eval(input))
             foreach (var target in Target.Eval(input))
+            {
+                JqBudget.SpendStep();
                 yield return JqValues.Index(target, key);
+            }
     }
 }
 
@@ -71,7 +74,10 @@ internal sealed record IterateAst(JqAst Target) : JqAst
     {
         foreach (var target in Target.Eval(input))
             foreach (var item in JqValues.Iterate(target))
+            {
+                JqBudget.SpendStep();
                 yield return item;
+            }
     }
 }
 
@@ -196,7 +202,10 @@ internal sealed record BinaryAst(string Op, JqAst Left, JqAst Right) : JqAst
         JqEval.GuardStack();
         foreach (var r in Right.Eval(input))
             foreach (var l in Left.Eval(input))
+            {
+                JqBudget.SpendStep();
                 yield return JqValues.Binary(Op, l, r);
+            }
     }
 }
 
@@ -348,6 +357,7 @@ internal static class JqEval
                     stack.RemoveAt(stack.Count - 1);
                     continue;
                 }
+                JqBudget.SpendStep();
                 chosen[stack.Count - 1] = top.Current;
                 if (stack.Count == levels) yield return chosen;
                 else stack.Add(next(stack.Count, top.Current).GetEnumerator());

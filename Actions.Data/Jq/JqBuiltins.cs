@@ -113,6 +113,7 @@ internal static class JqBuiltins
                     continue;
                 }
                 var child = top.Current;
+                JqBudget.SpendStep();
                 yield return child;
                 stack.Push(f.Eval(child).GetEnumerator());
             }
@@ -147,7 +148,11 @@ internal static class JqBuiltins
     {
         if (JqValues.TypeOf(upto) != "number") throw new JqRuntimeException("Range bounds must be numeric");
         var end = JqValues.ToDouble(upto);
-        for (var i = from; i < end; i++) yield return JqValues.Number(i);
+        for (var i = from; i < end; i++)
+        {
+            JqBudget.SpendStep();
+            yield return JqValues.Number(i);
+        }
     }
 
     private static IEnumerable<JsonNode?> Range(JqAst from, JqAst upto, JsonNode? input)

@@ -74,20 +74,26 @@ public sealed class JqProgram
         return Guarded(_ast.Eval(input));
     }
 
-    /// <summary>The outputs, with a thread stack too small for the evaluation turned into a jq error.</summary>
+    /// <summary>
+    /// The outputs, each step of the evaluation within one <see cref="JqBudget"/>, with a thread stack too small for
+    /// the evaluation turned into a jq error.
+    /// </summary>
     private static IEnumerable<JsonNode?> Guarded(IEnumerable<JsonNode?> outputs)
     {
+        var budget = new JqBudget();
         using var e = outputs.GetEnumerator();
         while (true)
         {
+            bool more;
             try
             {
-                if (!e.MoveNext()) yield break;
+                using (budget.Enter()) more = e.MoveNext();
             }
             catch (InsufficientExecutionStackException)
             {
                 throw new JqRuntimeException("Program nested too deeply for the stack");
             }
+            if (!more) yield break;
             yield return e.Current;
         }
     }

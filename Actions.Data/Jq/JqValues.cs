@@ -33,24 +33,31 @@ internal static class JqValues
     /// </summary>
     public static JsonNode? Nest(JsonNode? v, int levels = 1)
     {
-        if (v is JsonArray or JsonObject && DeeperThan(v, MaxValueDepth - levels))
-            throw new JqRuntimeException($"Value nested too deeply (more than {MaxValueDepth} levels)");
+        var (deeper, nodes) = Measure(v, MaxValueDepth - levels);
+        if (deeper) throw new JqRuntimeException($"Value nested too deeply (more than {MaxValueDepth} levels)");
+        JqBudget.SpendNodes(nodes);
         return v?.DeepClone();
     }
 
     /// <summary>Whether arrays and objects nest more than <paramref name="limit"/> deep in the value (an explicit stack: no recursion).</summary>
-    public static bool DeeperThan(JsonNode? value, int limit)
+    public static bool DeeperThan(JsonNode? value, int limit) => Measure(value, limit).Deeper;
+
+    /// <summary>Whether the value nests deeper than the limit, else how many nodes it has.</summary>
+    private static (bool Deeper, long Nodes) Measure(JsonNode? value, int limit)
     {
+        if (value is not (JsonArray or JsonObject)) return (false, 1);
+        var nodes = 0L;
         var stack = new Stack<(JsonNode? Node, int Depth)>();
         stack.Push((value, 0));
         while (stack.Count > 0)
         {
             var (node, depth) = stack.Pop();
+            nodes++;
             if (node is not (JsonArray or JsonObject)) continue;
-            if (depth + 1 > limit) return true;
+            if (depth + 1 > limit) return (true, nodes);
             foreach (var child in Iterate(node)) stack.Push((child, depth + 1));
         }
-        return false;
+        return (false, nodes);
     }
 
     public static string TypeOf(JsonNode? v) => v switch
@@ -196,6 +203,7 @@ internal static class JqValues
                 continue;
             }
             var child = top.Current;
+            JqBudget.SpendStep();
             yield return child;
             if (child is JsonArray or JsonObject) stack.Push(Iterate(child).GetEnumerator());
         }

@@ -227,4 +227,22 @@ public sealed class JqDepthTests
     [InlineData("\"abcd\" * 1000000 | . + . | . + . | . + .")]
     public void Strings_past_the_length_limit_are_a_runtime_error(string program) =>
         Assert.Equal("String too long (more than 10485760 characters)", Assert.Throws<JqRuntimeException>(() => RunToJson(program, null)).Message);
+
+    [Theory]
+    [InlineData("[range(1e9)] | length", "Program builds too much (more than 2000000 values)")]
+    [InlineData("[0 | recurse(. + 1)] | length", "Program builds too much (more than 2000000 values)")]
+    [InlineData("[.[], .[], .[], .[]] | [.[], .[], .[], .[]] | [.[], .[], .[], .[]] | length", "Program builds too much (more than 2000000 values)")]
+    [InlineData("last(range(1e12))", "Program does too much work (more than 20000000 steps)")]
+    public void Runaway_programs_are_a_runtime_error(string program, string message)
+    {
+        var input = new JsonArray(Enumerable.Range(0, 40_000).Select(i => (JsonNode?)JsonValue.Create(i)).ToArray());
+        Assert.Equal(message, Assert.Throws<JqRuntimeException>(() => JqProgram.Compile(program).Run(input)).Message);
+    }
+
+    [Fact]
+    public void A_large_answer_within_the_budget_is_built()
+    {
+        var input = new JsonArray(Enumerable.Range(0, 200_000).Select(i => (JsonNode?)new JsonObject { ["id"] = i, ["name"] = $"n{i}" }).ToArray());
+        Assert.Equal("200000", RunToJson("map({id, name}) | length", input));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Actions.Data.Databases.Sqlite;
 using Actions.Data.Store;
 using Microsoft.Data.Sqlite;
@@ -11,22 +12,17 @@ namespace Actions.Data.Execution.Log;
 
 /// <summary>
 /// Stores execution log entries with group commit: a run hands its entry over and waits until the entry is
-/// committed, so its answer is sent only once the entry is durable (execution.md § The execution log).
-/// When no commit is under way, the run commits its own entry on its own thread (a lone run waits for no fill
-/// window and no thread hand-over); runs that arrive while a commit is under way queue up and are stored together
-/// in the next one, by the background loop, which keeps committing until the queue is empty. <see cref="FlushAsync"/>
-/// waits until everything handed over so far is stored, and a graceful shutdown drains the queue.
+/// committed, so its answer is sent only once the entry is durable (execution.md § The execution log). One loop
+/// stores everything waiting in one transaction; runs that arrive while it commits share the next one. A lone
+/// run waits for no fill window. <see cref="FlushAsync"/> waits until everything handed over so far is stored, and
+/// a graceful shutdown drains the queue.
 /// </summary>
 public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : BackgroundService
 {
     private const int BatchSize = 1000;
-    private readonly Queue<(ExecutionLogEntry Entry, TaskCompletionSource Stored)> _queue = new();
+    private readonly Channel<(ExecutionLogEntry Entry, TaskCompletionSource Stored)> _queue =
+        Channel.CreateUnbounded<(ExecutionLogEntry, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _gate = new();
-    /// <summary>Released when the run that committed inline leaves entries behind for the loop.</summary>
-    private readonly SemaphoreSlim _handOver = new(0);
-    /// <summary>A commit is under way (inline or in the loop); new entries queue for the next one.</summary>
-    private bool _committing;
-    private bool _stopping;
     private long _enqueued;
     private long _stored;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,35 +31,24 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     /// Hands an entry to the writer; the task completes once the entry is committed (or its write failed and was
     /// logged: a failed log write never fails the action).
     /// </summary>
-    public async Task RecordAsync(ExecutionLogEntry entry)
+    public Task RecordAsync(ExecutionLogEntry entry)
     {
         var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bool commitHere;
-        lock (_gate)
+        Interlocked.Increment(ref _enqueued);
+        if (!_queue.Writer.TryWrite((entry, stored)))
         {
-            _enqueued++;
-            _queue.Enqueue((entry, stored));
-            commitHere = !_committing;
-            _committing = true;
+            // Only after shutdown began: the entry cannot be stored any more; say so rather than lose it silently.
+            logger.LogWarning("Execution log entry for action {ActionId} arrived after shutdown and was not stored", entry.ActionId);
+            Advance(1);
+            stored.TrySetResult();
         }
-        if (commitHere)
-        {
-            // No commit under way: this run stores what is waiting (its own entry first of all) itself.
-            await CommitNextAsync();
-            lock (_gate)
-            {
-                if (_queue.Count == 0) _committing = false;
-                else _handOver.Release();
-            }
-        }
-        await stored.Task;
+        return stored.Task;
     }
 
     /// <summary>Waits until every entry recorded before this call is stored (or failed and was logged).</summary>
     public async Task FlushAsync(CancellationToken ct)
     {
-        long target;
-        lock (_gate) target = _enqueued;
+        var target = Interlocked.Read(ref _enqueued);
         while (true)
         {
             Task wait;
@@ -78,48 +63,23 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Woken when an inline commit left entries behind; commits until the queue is empty, then leaves commits to
-        // the next run again. Runs until shutdown, so that a graceful shutdown stores everything.
-        while (true)
+        var reader = _queue.Reader;
+        var batch = new List<(ExecutionLogEntry Entry, TaskCompletionSource Stored)>(BatchSize);
+        // Runs until the channel is completed in StopAsync, so that a graceful shutdown stores everything.
+        while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            await _handOver.WaitAsync(CancellationToken.None);
-            while (true)
-            {
-                await CommitNextAsync();
-                lock (_gate)
-                {
-                    if (_queue.Count > 0) continue;
-                    _committing = false;
-                    if (_stopping) return;
-                }
-                break;
-            }
-            lock (_gate)
-                if (_stopping && !_committing) return;
+            // Everything waiting goes into one commit (group commit); entries arriving meanwhile wait for the next.
+            while (batch.Count < BatchSize && reader.TryRead(out var item)) batch.Add(item);
+            await StoreAsync(batch);
+            Advance(batch.Count);
+            foreach (var (_, stored) in batch) stored.TrySetResult();
+            batch.Clear();
         }
-    }
-
-    /// <summary>Stores up to one batch of what is waiting in one transaction and tells each of its runs.</summary>
-    private async Task CommitNextAsync()
-    {
-        var batch = new List<(ExecutionLogEntry Entry, TaskCompletionSource Stored)>();
-        lock (_gate)
-            while (batch.Count < BatchSize && _queue.TryDequeue(out var item)) batch.Add(item);
-        if (batch.Count == 0) return;
-        await StoreAsync(batch);
-        Advance(batch.Count);
-        foreach (var (_, stored) in batch) stored.TrySetResult();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            _stopping = true;
-            // Take over whatever is waiting (or nothing) so that the loop drains it and ends.
-            _committing = true;
-        }
-        _handOver.Release();
+        _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
         if (ExecuteTask is { } running) await running.WaitAsync(cancellationToken);
     }

@@ -54,6 +54,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<GroupService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CollectionService>();
+        services.AddSingleton<SearchService>();
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<IDatabaseEngine, SqliteEngine>();
         services.AddSingleton<IDatabaseEngine, PostgresEngine>();

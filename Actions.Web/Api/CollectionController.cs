@@ -25,9 +25,7 @@ public sealed class CollectionController(CollectionService collections) : ApiCon
 
     private async Task<CollectionItemsDto> ItemsAsync(int? id, CancellationToken ct)
     {
-        var models = Request.Query["models"].SelectMany(m => (m ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        if (models.FirstOrDefault(m => !CollectionService.ItemModels.Contains(m)) is { } unknown)
-            throw ValidationError.For("models", "enum of " + string.Join(", ", CollectionService.ItemModels), unknown);
+        var models = SearchService.ParseModels(Request.Query["models"], CollectionService.ItemModels);
         var archived = Request.Query["archived"].ToString();
         if (archived is not ("" or "true" or "false")) throw ValidationError.For("archived", "nullable boolean", archived);
         return await collections.ItemsAsync(Caller, id, models, archived == "true", ct);

@@ -268,9 +268,11 @@ internal static class JqValues
         if ((lt == "string" && rt == "number") || (lt == "number" && rt == "string"))
         {
             var (s, n) = lt == "string" ? (Str(l), ToDouble(r)) : (Str(r), ToDouble(l));
-            // jq 1.6 appends the string (int)(n - 1) times; a negative count (n <= 0, NaN, past int's range) is null.
+            // jq 1.6 appends the string (int)(n - 1) times; a negative count (n <= 0, NaN) is null; past int's range
+            // Debian's jq refuses ("Repeat string result too long").
             var extra = n - 1;
-            if (double.IsNaN(extra) || extra <= -1 || extra >= int.MaxValue) return null;
+            if (double.IsNaN(extra) || extra <= -1) return null;
+            if (extra >= int.MaxValue) throw new JqRuntimeException("Repeat string result too long");
             var times = (int)extra + 1;
             return JsonValue.Create(LimitedString((long)s.Length * times, () => string.Concat(Enumerable.Repeat(s, times))));
         }

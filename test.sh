@@ -89,11 +89,18 @@ fi
 # A clean clone has no restored packages yet: the migration check below needs them.
 dotnet restore Actions.sln >"$WORK/restore.log" 2>&1 || { cat "$WORK/restore.log"; echo "dotnet restore failed"; exit 1; }
 
-if ! dotnet ef migrations has-pending-model-changes --project Actions.Data --startup-project Actions.Web >"$WORK/ef.log" 2>&1; then
-  cat "$WORK/ef.log"
-  echo "The EF Core model has changes without a migration: run 'dotnet ef migrations add <Name> --project Actions.Data --startup-project Actions.Web --output-dir Store/Migrations'."
-  exit 1
-fi
+# Each app store provider has its own migrations (SQLite: AppDbContext, PostgreSQL: PostgresAppDbContext).
+check_migrations() {
+  local context=$1 folder=$2
+  shift 2
+  if ! dotnet ef migrations has-pending-model-changes "$@" --context "$context" --project Actions.Data --startup-project Actions.Web >"$WORK/ef.log" 2>&1; then
+    cat "$WORK/ef.log"
+    echo "The EF Core model has changes without a migration: run 'dotnet ef migrations add <Name> --context $context --project Actions.Data --startup-project Actions.Web --output-dir $folder'."
+    exit 1
+  fi
+}
+check_migrations AppDbContext Store/Migrations
+check_migrations PostgresAppDbContext Store/PostgresMigrations --no-build
 
 RESULTS="$WORK/results"
 dotnet test Actions.sln --logger "trx;LogFilePrefix=actions" --logger "console;verbosity=minimal" --results-directory "$RESULTS" -v quiet \

@@ -21,14 +21,15 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
         Directory.CreateDirectory(o.DataDirFullPath);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            if (db.Database.GetDbConnection() is SqliteConnection sqlite && new SqliteConnectionStringBuilder(sqlite.ConnectionString).DataSource is { Length: > 0 } file)
+            var sqlite = db.Database.GetDbConnection() as SqliteConnection;
+            if (sqlite is not null && new SqliteConnectionStringBuilder(sqlite.ConnectionString).DataSource is { Length: > 0 } file)
             {
                 var folder = Path.GetDirectoryName(Path.GetFullPath(file));
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
             await db.Database.MigrateAsync(ct);
-            // WAL lets the browser app and the API read while a write is in progress.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            // WAL lets the browser app and the API read while a write is in progress (a SQLite store only).
+            if (sqlite is not null) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
         await BootstrapAdminAsync(o.Admin, ct);
         if (o.SampleData) await sample.EnsureCreatedAsync(ct);

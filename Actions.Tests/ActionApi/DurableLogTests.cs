@@ -1,6 +1,5 @@
 using System.Net;
 using Actions.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Actions.Tests.ActionApi;
 
@@ -11,15 +10,21 @@ public sealed class DurableLogTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    /// <summary>Counts the entries straight from the store file, past every endpoint (which could wait for the writer).</summary>
+    /// <summary>Counts the entries straight from the store, past every endpoint (which could wait for the writer).</summary>
     private long StoredEntries(int actionId, string? marker = null)
     {
-        using var store = new SqliteConnection($"Data Source={Path.Combine(_app.DataDir, "actions.db")};Mode=ReadOnly;Pooling=False");
-        store.Open();
+        using var store = _app.OpenStore();
         using var command = store.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM ExecutionLog WHERE ActionId = {actionId} AND (@marker IS NULL OR instr(ParametersJson, @marker) > 0)";
-        command.Parameters.AddWithValue("@marker", marker is null ? DBNull.Value : $"\"{marker}\"");
-        return (long)command.ExecuteScalar()!;
+        command.CommandText = $"""SELECT COUNT(*) FROM "ExecutionLog" WHERE "ActionId" = {actionId}""";
+        if (marker is not null)
+        {
+            command.CommandText += """ AND "ParametersJson" LIKE @marker""";
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@marker";
+            parameter.Value = $"%\"{marker}\"%";
+            command.Parameters.Add(parameter);
+        }
+        return Convert.ToInt64(command.ExecuteScalar());
     }
 
     [Fact]

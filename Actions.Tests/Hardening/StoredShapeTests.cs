@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Actions.Data.ActionDefinitions;
 using Actions.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Actions.Tests.Hardening;
 
@@ -75,21 +74,21 @@ public sealed class StoredShapeTests : IDisposable
         var links = new Dictionary<int, string>();
         foreach (var id in new[] { fieldsNumber, fieldsList, http })
             links[id] = (await s.Admin.Post($"/api/action/{id}/public_link")).Expect(HttpStatusCode.OK).Json["uuid"]!.GetValue<string>();
+        var dataDir = _app.DataDir;
         _app.Dispose();
 
         // What an earlier version accepted, written straight into the store while the app is down.
-        using (var store = new SqliteConnection($"Data Source={Path.Combine(_app.DataDir, "actions.db")};Pooling=False"))
+        using (var store = _app.OpenStore())
         {
-            store.Open();
             using var command = store.CreateCommand();
             command.CommandText = $$"""
-                UPDATE Actions SET VisualizationSettingsJson = '{"fields": 5}' WHERE Id = {{fieldsNumber}};
-                UPDATE Actions SET VisualizationSettingsJson = '{"fields": [{"id": "id", "hidden": true}]}' WHERE Id = {{fieldsList}};
-                UPDATE HttpActions SET TemplateJson = '{"method": "GET", "url": "http://127.0.0.1:9/x", "parameters": [{"type": "string/="}, {"id": 7}, 3, {"id": "q"}]}' WHERE ActionId = {{http}};
+                UPDATE "Actions" SET "VisualizationSettingsJson" = '{"fields": 5}' WHERE "Id" = {{fieldsNumber}};
+                UPDATE "Actions" SET "VisualizationSettingsJson" = '{"fields": [{"id": "id", "hidden": true}]}' WHERE "Id" = {{fieldsList}};
+                UPDATE "HttpActions" SET "TemplateJson" = '{"method": "GET", "url": "http://127.0.0.1:9/x", "parameters": [{"type": "string/="}, {"id": 7}, 3, {"id": "q"}]}' WHERE "ActionId" = {{http}};
                 """;
             Assert.Equal(3, command.ExecuteNonQuery());
         }
-        _restarted = new AppFactory(Settings, _app.DataDir);
+        _restarted = new AppFactory(Settings, dataDir);
         var admin = _restarted.Api(s.Admin.Session);
         var anonymous = _restarted.Api();
 

@@ -106,9 +106,22 @@ RESULTS="$WORK/results"
 dotnet test Actions.sln --logger "trx;LogFilePrefix=actions" --logger "console;verbosity=minimal" --results-directory "$RESULTS" -v quiet \
   > "$WORK/test.log" 2>&1
 test_exit=$?
-# The failures with their messages (and the run's summary), not the whole log.
-grep -E "^\s+Failed |Error Message:|^\s{3}\S" -A3 "$WORK/test.log" | grep -vE "^\s+at " | head -n 200
+
+# The API tests once more with the app store on PostgreSQL (a fresh database per app, on the server above);
+# their own TRX file, so the count below includes both runs.
+API_TESTS="FullyQualifiedName~Actions.Tests.Api.|FullyQualifiedName~Actions.Tests.ActionApi.|FullyQualifiedName~Actions.Tests.Http.|FullyQualifiedName~Actions.Tests.Hardening."
+ACTIONS_TEST_APP_STORE=postgres dotnet test Actions.Tests --no-build --filter "$API_TESTS" \
+  --logger "trx;LogFilePrefix=actions-pgstore" --logger "console;verbosity=minimal" --results-directory "$RESULTS" -v quiet \
+  > "$WORK/test-pgstore.log" 2>&1
+pgstore_exit=$?
+[ "$test_exit" -ne 0 ] || test_exit=$pgstore_exit
+
+# The failures with their messages (and each run's summary), not the whole log.
+for log in "$WORK/test.log" "$WORK/test-pgstore.log"; do
+  grep -E "^\s+Failed |Error Message:|^\s{3}\S" -A3 "$log" | grep -vE "^\s+at " | head -n 200
+done
 grep -E "^(Passed|Failed)!" "$WORK/test.log"
+echo "PostgreSQL app store: $(grep -E "^(Passed|Failed)!" "$WORK/test-pgstore.log")"
 
 passed=0
 failed=0

@@ -34,6 +34,16 @@ public sealed class CollectionsPermissionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Collections_are_listed_by_name_case_insensitively_whatever_the_store()
+    {
+        var admin = await Seeded.AdminAsync(_app);
+        foreach (var name in new[] { "banana", "Cherry", "apple", "Apple" }) await CollectionAsync(admin, name);
+        var names = (await admin.Get("/api/collection")).Expect(HttpStatusCode.OK).Json.AsArray().Skip(1).Select(c => c!["name"]!.GetValue<string>());
+        // Case-insensitive, then ordinal for names that differ only in case: the same on SQLite and PostgreSQL.
+        Assert.Equal(["Apple", "apple", "banana", "Cherry"], names);
+    }
+
+    [Fact]
     public async Task New_collection_copies_its_parents_permissions_then_stands_alone()
     {
         var admin = await Seeded.AdminAsync(_app);

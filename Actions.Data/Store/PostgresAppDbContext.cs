@@ -10,7 +10,7 @@ namespace Actions.Data.Store;
 public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options)
 {
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, o => o.CommandTimeout(30));
+        options.UseNpgsql(connectionString, o => o.CommandTimeout(30)).AddInterceptors(SerializedWrites.Instance);
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {

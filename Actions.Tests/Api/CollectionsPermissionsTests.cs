@@ -112,6 +112,28 @@ public sealed class CollectionsPermissionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_graph_puts_on_one_revision_let_exactly_one_through()
+    {
+        var admin = await Seeded.AdminAsync(_app);
+        var group = await Seeded.GroupAsync(admin);
+        var collection = await CollectionAsync(admin, "Shared");
+        var revision = (await admin.Get("/api/collection/graph")).Json["revision"]!.GetValue<int>();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var body = new JsonObject
+            {
+                ["revision"] = revision,
+                ["groups"] = new JsonObject { [group.ToString()] = new JsonObject { [collection.ToString()] = i % 2 == 0 ? "read" : "write" } },
+            };
+            return (await admin.Put("/api/collection/graph", body.ToJsonString())).Status;
+        })));
+        // Each PUT checks the revision and writes in one transaction: the first to commit wins, the rest are stale.
+        Assert.Single(statuses, HttpStatusCode.OK);
+        Assert.All(statuses.Where(s => s != HttpStatusCode.OK), s => Assert.Equal(HttpStatusCode.Conflict, s));
+        Assert.Equal(revision + 1, (await admin.Get("/api/collection/graph")).Json["revision"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Graph_put_rejects_unknown_levels_without_a_half_written_graph()
     {
         var admin = await Seeded.AdminAsync(_app);

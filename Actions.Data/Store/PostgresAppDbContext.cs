@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Actions.Data.Store;
 
@@ -11,6 +12,22 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
 {
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, o => o.CommandTimeout(30)).AddInterceptors(SerializedWrites.Instance);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        configurationBuilder.Properties<string>().HaveConversion<NulFreeText>();
+    }
+
+    /// <summary>
+    /// PostgreSQL text cannot hold U+0000, which SQLite stores as given: it is kept as U+FFFD, the replacement
+    /// character, in values and in query parameters alike, so such input is stored or simply not found rather than
+    /// failing the statement (and, in the execution log, the whole batch).
+    /// </summary>
+    internal sealed class NulFreeText() : ValueConverter<string, string>(v => WithoutNul(v), v => v)
+    {
+        public static string WithoutNul(string value) => value.Contains('\0') ? value.Replace('\0', '\uFFFD') : value;
+    }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {

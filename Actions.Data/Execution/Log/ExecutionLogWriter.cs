@@ -198,7 +198,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     private static async Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value)
     {
         if (value is null) await copy.WriteNullAsync();
-        else await copy.WriteAsync(value, NpgsqlDbType.Text);
+        else await copy.WriteAsync(PostgresAppDbContext.NulFreeText.WithoutNul(value), NpgsqlDbType.Text);
     }
 
     private const string Columns = """

@@ -43,7 +43,7 @@ public class AppFactory : WebApplicationFactory<Program>
 
     /// <summary>
     /// The app's data folder. A test reads it to start another factory on the same store (a restart), so from then
-    /// on the store outlives this factory (until the test process ends).
+    /// on the store outlives this factory, until a factory started on it is done (or the test process ends).
     /// </summary>
     public string DataDir
     {
@@ -76,11 +76,17 @@ public class AppFactory : WebApplicationFactory<Program>
 
     protected override void Dispose(bool disposing)
     {
-        base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
-        if (_disposed) return;
-        _disposed = true;
-        _store?.Release();
+        try
+        {
+            base.Dispose(disposing);
+        }
+        finally
+        {
+            // Also when the app never started (a start-up failure under test).
+            SqliteConnection.ClearAllPools();
+            if (!_disposed) _store?.Release();
+            _disposed = true;
+        }
     }
 
     /// <summary>A PostgreSQL app store database, shared by the factories started on one DataDir.</summary>
@@ -91,6 +97,7 @@ public class AppFactory : WebApplicationFactory<Program>
         private static readonly List<PostgresStoreDatabase> Kept = [];
         private int _factories;
         private bool _keep;
+        private bool _reopened;
         private bool _dropped;
 
         private PostgresStoreDatabase(string name)
@@ -121,6 +128,7 @@ public class AppFactory : WebApplicationFactory<Program>
                     store.Admin($"CREATE DATABASE {store.Name}");
                     ByDataDir[dataDir] = store;
                 }
+                else store._reopened = true;
                 store._factories++;
                 return store;
             }
@@ -140,7 +148,8 @@ public class AppFactory : WebApplicationFactory<Program>
         {
             lock (Gate)
             {
-                if (--_factories > 0 || _keep) return;
+                // A store kept for a restart goes once the restarted app is done with it too.
+                if (--_factories > 0 || (_keep && !_reopened)) return;
             }
             Drop();
         }

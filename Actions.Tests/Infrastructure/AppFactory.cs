@@ -43,7 +43,7 @@ public class AppFactory : WebApplicationFactory<Program>
 
     /// <summary>
     /// The app's data folder. A test reads it to start another factory on the same store (a restart), so from then
-    /// on the store outlives this factory, until a factory started on it is done (or the test process ends).
+    /// on the store outlives this factory, until the test process ends (a test may restart more than once).
     /// </summary>
     public string DataDir
     {
@@ -97,7 +97,6 @@ public class AppFactory : WebApplicationFactory<Program>
         private static readonly List<PostgresStoreDatabase> Kept = [];
         private int _factories;
         private bool _keep;
-        private bool _reopened;
         private bool _dropped;
 
         private PostgresStoreDatabase(string name)
@@ -112,7 +111,7 @@ public class AppFactory : WebApplicationFactory<Program>
         {
             List<PostgresStoreDatabase> kept;
             lock (Gate) kept = [.. Kept];
-            foreach (var store in kept) store.Drop();
+            Parallel.ForEach(kept, store => store.Drop());
         };
 
         public string Name { get; }
@@ -128,7 +127,6 @@ public class AppFactory : WebApplicationFactory<Program>
                     store.Admin($"CREATE DATABASE {store.Name}");
                     ByDataDir[dataDir] = store;
                 }
-                else store._reopened = true;
                 store._factories++;
                 return store;
             }
@@ -148,8 +146,7 @@ public class AppFactory : WebApplicationFactory<Program>
         {
             lock (Gate)
             {
-                // A store kept for a restart goes once the restarted app is done with it too.
-                if (--_factories > 0 || (_keep && !_reopened)) return;
+                if (--_factories > 0 || _keep) return;
             }
             Drop();
         }

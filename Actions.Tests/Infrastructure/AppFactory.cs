@@ -123,12 +123,52 @@ public class AppFactory : WebApplicationFactory<Program>
             {
                 if (!ByDataDir.TryGetValue(dataDir, out var store) || store._dropped)
                 {
-                    store = new PostgresStoreDatabase("app_" + Guid.NewGuid().ToString("N")[..16]);
+                    if (ByDataDir.IsEmpty) DropLeftovers();
+                    store = new PostgresStoreDatabase($"{Prefix}{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..12]}");
                     store.Admin($"CREATE DATABASE {store.Name}");
                     ByDataDir[dataDir] = store;
                 }
                 store._factories++;
                 return store;
+            }
+        }
+
+        private const string Prefix = "app_";
+
+        /// <summary>
+        /// Stores that earlier test processes on this machine left behind (kept for a restart, when their process
+        /// ended before its exit handler could drop them): their names carry the process id, gone by now.
+        /// </summary>
+        private static void DropLeftovers()
+        {
+            var builder = TargetDatabases.PostgresAdmin();
+            builder.Pooling = false;
+            var names = new List<string>();
+            using (var connection = new NpgsqlConnection(builder.ConnectionString))
+            {
+                connection.Open();
+                using var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'app\\_%'", connection);
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) names.Add(reader.GetString(0));
+            }
+            foreach (var name in names)
+            {
+                var parts = name[Prefix.Length..].Split('_');
+                if (parts.Length != 2 || !int.TryParse(parts[0], out var pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
+                new PostgresStoreDatabase(name).Drop();
+            }
+        }
+
+        private static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
             }
         }
 

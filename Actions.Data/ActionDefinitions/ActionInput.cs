@@ -19,6 +19,7 @@ public sealed class ActionInput
     public const string ParametersText = "nullable sequence of parameter must be a map with :id and :type keys";
     public const string TemplateParametersText = "nullable sequence of parameter must be a map with an :id key";
     public const string FieldsText = "nullable map of parameter id to a map of its form settings";
+    public const string TemplateTagsText = "nullable map of tag name to a map of its settings";
     public static readonly string[] Types = [ActionDefinition.QueryType, ActionDefinition.ImplicitType, ActionDefinition.HttpType];
     public static readonly string[] RunnableKinds = ["row/create", "row/update", "row/delete"];
     public static readonly string[] Kinds = [.. RunnableKinds, "bulk/create", "bulk/update", "bulk/delete"];
@@ -61,6 +62,8 @@ public sealed class ActionInput
         input.ModelId = body.PositiveInt("model_id", required: creating);
         input.DatabaseId = body.PositiveInt("database_id");
         input.DatasetQuery = NullableMap(body, "dataset_query");
+        if (ActionShapes.At(input.DatasetQuery, "native", "template-tags") is { } tags && !IsMapOfMaps(tags))
+            errors.Add(["dataset_query", "native", "template-tags"], TemplateTagsText, tags.DeepClone());
         input.Kind = Enum(body, "kind", Kinds, KindText, required: false);
         input.Template = ValidateTemplate(body, errors);
         input.ResponseHandle = Handle(body, "response_handle");
@@ -68,7 +71,7 @@ public sealed class ActionInput
         input.Parameters = ValidateParameters(body, errors);
         input.ParameterMappings = NullableMap(body, "parameter_mappings");
         input.VisualizationSettings = NullableMap(body, "visualization_settings");
-        if (input.VisualizationSettings?["fields"] is { } fields && !(fields is JsonObject map && map.All(f => f.Value is null or JsonObject)))
+        if (input.VisualizationSettings?["fields"] is { } fields && !IsMapOfMaps(fields))
             errors.Add(["visualization_settings", "fields"], FieldsText, fields.DeepClone());
         if (body.Raw("archived") is { } archived)
         {
@@ -78,6 +81,9 @@ public sealed class ActionInput
         body.ThrowIfInvalid();
         return input;
     }
+
+    /// <summary>Stored settings keyed by id (form fields, template tags): a map whose entries are maps (or null).</summary>
+    private static bool IsMapOfMaps(JsonNode node) => node is JsonObject map && map.All(entry => entry.Value is null or JsonObject);
 
     /// <summary>Validation 400 for a key the chosen type needs (missing template, kind, …).</summary>
     public static ValidationError Missing(string key, string expected) => ValidationError.For(key, expected, null, missing: true);

@@ -34,6 +34,23 @@ public sealed class DatabaseConnections(IDbContextFactory<AppDbContext> contexts
         return resolved;
     }
 
+    /// <summary>
+    /// The engine of a database (for its SQL dialect), without building its connection string; synchronous, as template
+    /// parsing is, and remembered until <see cref="Forget"/>. An unknown database is SQLite's (its runs fail later as not found).
+    /// </summary>
+    public IDatabaseEngine EngineOf(int databaseId)
+    {
+        if (_cache.TryGetValue(databaseId, out var cached)) return cached.Engine;
+        return _engines.GetOrAdd(databaseId, id =>
+        {
+            using var db = contexts.CreateDbContext();
+            var name = db.Databases.AsNoTracking().Where(d => d.Id == id).Select(d => d.Engine).FirstOrDefault();
+            return name is not null && engines.TryGet(name, out var engine) ? engine : engines.Get("sqlite");
+        });
+    }
+
+    private readonly ConcurrentDictionary<int, IDatabaseEngine> _engines = new();
+
     /// <summary>An open connection to the database; the caller disposes it (back to the pool).</summary>
     public async Task<(IDatabaseEngine Engine, DbConnection Connection)> OpenAsync(int databaseId, CancellationToken ct)
     {
@@ -41,5 +58,9 @@ public sealed class DatabaseConnections(IDbContextFactory<AppDbContext> contexts
         return (engine, await engine.OpenAsync(connectionString, ct));
     }
 
-    public void Forget(int databaseId) => _cache.TryRemove(databaseId, out _);
+    public void Forget(int databaseId)
+    {
+        _cache.TryRemove(databaseId, out _);
+        _engines.TryRemove(databaseId, out _);
+    }
 }

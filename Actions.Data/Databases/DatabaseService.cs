@@ -143,6 +143,43 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
         return new TableDto(t.Id, t.DatabaseId, t.Name, t.Schema, t.DisplayName, fields.Select(DatabaseMapping.ToDto).ToList());
     }
 
+    /// <summary><c>GET /api/table/:id</c>: an active table without its fields, with its database (details as the caller may see them).</summary>
+    public async Task<TableWithDatabaseDto> TableWithDatabaseAsync(Caller caller, int tableId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var t = await db.Tables.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tableId && t.Active, ct) ?? throw ApiError.NotFound();
+        var row = await db.Databases.AsNoTracking().FirstAsync(d => d.Id == t.DatabaseId, ct);
+        return new TableWithDatabaseDto(DatabaseMapping.ToSummary(t), ToDto(row, caller));
+    }
+
+    /// <summary><c>GET /api/field/:id</c>: an active field of an active table, with that table.</summary>
+    public async Task<FieldInTableDto> FieldAsync(int fieldId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var f = await db.Fields.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fieldId && f.Active, ct) ?? throw ApiError.NotFound();
+        var t = await db.Tables.AsNoTracking().FirstOrDefaultAsync(t => t.Id == f.TableId && t.Active, ct) ?? throw ApiError.NotFound();
+        return new FieldInTableDto(DatabaseMapping.ToDto(f), DatabaseMapping.ToSummary(t));
+    }
+
+    /// <summary>The sorted distinct schema names of the database's active tables (none on SQLite).</summary>
+    public async Task<IReadOnlyList<string>> SchemasAsync(int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await db.Databases.AnyAsync(d => d.Id == id, ct)) throw ApiError.NotFound();
+        var schemas = await db.Tables.AsNoTracking().Where(t => t.DatabaseId == id && t.Active && t.Schema != null).Select(t => t.Schema!).Distinct().ToListAsync(ct);
+        return [.. schemas.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The active tables of one schema, by name; 404 for a schema the database does not have.</summary>
+    public async Task<IReadOnlyList<TableSummaryDto>> SchemaTablesAsync(int id, string schema, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await db.Databases.AnyAsync(d => d.Id == id, ct)) throw ApiError.NotFound();
+        var tables = await db.Tables.AsNoTracking().Where(t => t.DatabaseId == id && t.Active && t.Schema == schema).ToListAsync(ct);
+        if (tables.Count == 0) throw ApiError.NotFound();
+        return [.. tables.OrderBy(t => t.Name, StringComparer.Ordinal).Select(DatabaseMapping.ToSummary)];
+    }
+
     public sealed record FieldChanges(string? DisplayName, string? VisibilityType, bool SemanticTypeGiven, string? SemanticType);
 
     public async Task<FieldDto> UpdateFieldAsync(Caller caller, int fieldId, FieldChanges changes, CancellationToken ct)

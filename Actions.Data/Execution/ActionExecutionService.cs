@@ -258,8 +258,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
                 entry.HttpStatus = 499;
                 entry.Error = "The request was cancelled.";
             }
-            // The answer waits for the entry's commit (shared with concurrent runs): durable before the answer.
-            await log.RecordAsync(entry);
+            log.Record(entry);
         }
     }
 

@@ -14,13 +14,14 @@ public sealed class ActionsOptions : IValidatableObject
     public PublicSharingOptions PublicSharing { get; set; } = new();
     public HttpActionOptions HttpActions { get; set; } = new();
     public ExecutionLogOptions ExecutionLog { get; set; } = new();
+    public ForwardedHeadersOptions ForwardedHeaders { get; set; } = new();
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
 
     /// <summary>Data annotations do not descend into nested sections; this does, naming the full key.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var (name, section) in new (string, object)[] { (nameof(PublicSharing), PublicSharing), (nameof(HttpActions), HttpActions), (nameof(ExecutionLog), ExecutionLog) })
+        foreach (var (name, section) in new (string, object)[] { (nameof(PublicSharing), PublicSharing), (nameof(HttpActions), HttpActions), (nameof(ExecutionLog), ExecutionLog), (nameof(ForwardedHeaders), ForwardedHeaders) })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
@@ -46,6 +47,28 @@ public sealed class ActionsOptions : IValidatableObject
         public bool AllowPrivateNetworks { get; set; }
         [Range(1, 3600)] public int TimeoutSeconds { get; set; } = 30;
         [Range(1, int.MaxValue)] public int MaxResponseBytes { get; set; } = 10_485_760;
+    }
+
+    /// <summary>Which proxies' <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c> are believed (none by default).</summary>
+    public sealed class ForwardedHeadersOptions : IValidatableObject
+    {
+        /// <summary>Comma-separated IP addresses or CIDR ranges.</summary>
+        public string KnownProxies { get; set; } = "";
+
+        /// <summary>The configured entries, as addresses (a single address is a /32 or /128 range).</summary>
+        public IReadOnlyList<System.Net.IPNetwork> Networks =>
+            [.. Entries().Select(e => System.Net.IPNetwork.TryParse(e, out var n) ? n
+                : System.Net.IPAddress.TryParse(e, out var a) ? new System.Net.IPNetwork(a, a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                : throw new FormatException($"Not an IP address or CIDR range: {e}"))];
+
+        private IEnumerable<string> Entries() => KnownProxies.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var entry in Entries())
+                if (!System.Net.IPNetwork.TryParse(entry, out _) && !System.Net.IPAddress.TryParse(entry, out _))
+                    yield return new ValidationResult($"'{entry}' is not an IP address or CIDR range", [nameof(KnownProxies)]);
+        }
     }
 
     public sealed class ExecutionLogOptions

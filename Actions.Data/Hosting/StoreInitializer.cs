@@ -53,14 +53,19 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
 /// <summary>Answers whether the app store responds.</summary>
 public sealed class StoreHealth(IDbContextFactory<AppDbContext> contexts)
 {
+    /// <summary>A store that has not answered by then counts as unreachable (the load balancer must hear within 5 s).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
     public async Task<bool> IsHealthyAsync(CancellationToken ct)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Timeout);
         try
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            return await db.Database.CanConnectAsync(ct) && await db.PermissionGroups.AnyAsync(ct);
+            await using var db = await contexts.CreateDbContextAsync(timeout.Token);
+            return await db.Database.CanConnectAsync(timeout.Token) && await db.PermissionGroups.AnyAsync(timeout.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             return false;
         }

@@ -80,7 +80,7 @@ internal static class JqBuiltins
     {
         var result = new JsonArray();
         foreach (var item in JqValues.Iterate(input))
-            foreach (var o in f.Eval(item)) result.Add(o?.DeepClone());
+            foreach (var o in f.Eval(item)) result.Add(JqValues.Nest(o));
         return result;
     }
 
@@ -96,11 +96,32 @@ internal static class JqBuiltins
         return any ? [last] : [];
     }
 
+    /// <summary><c>recurse(f)</c>: the input, then depth first what f gives for each output (an explicit stack, however deep f goes).</summary>
     private static IEnumerable<JsonNode?> RecurseWith(JqAst f, JsonNode? input)
     {
         yield return input;
-        foreach (var child in f.Eval(input))
-            foreach (var d in RecurseWith(f, child)) yield return d;
+        var stack = new Stack<IEnumerator<JsonNode?>>();
+        try
+        {
+            stack.Push(f.Eval(input).GetEnumerator());
+            while (stack.Count > 0)
+            {
+                var top = stack.Peek();
+                if (!top.MoveNext())
+                {
+                    stack.Pop().Dispose();
+                    continue;
+                }
+                var child = top.Current;
+                JqBudget.SpendStep();
+                yield return child;
+                stack.Push(f.Eval(child).GetEnumerator());
+            }
+        }
+        finally
+        {
+            while (stack.Count > 0) stack.Pop().Dispose();
+        }
     }
 
     private static IEnumerable<JsonNode?> Limit(JqAst count, JqAst f, JsonNode? input)
@@ -127,7 +148,11 @@ internal static class JqBuiltins
     {
         if (JqValues.TypeOf(upto) != "number") throw new JqRuntimeException("Range bounds must be numeric");
         var end = JqValues.ToDouble(upto);
-        for (var i = from; i < end; i++) yield return JqValues.Number(i);
+        for (var i = from; i < end; i++)
+        {
+            JqBudget.SpendStep();
+            yield return JqValues.Number(i);
+        }
     }
 
     private static IEnumerable<JsonNode?> Range(JqAst from, JqAst upto, JsonNode? input)
@@ -189,7 +214,7 @@ internal static class JqBuiltins
                 result.Add(group);
                 key = k;
             }
-            group.Add(item?.DeepClone());
+            group.Add(JqValues.Nest(item, 2));
         }
         return result;
     }
@@ -294,7 +319,10 @@ internal static class JqBuiltins
                 foreach (var c in codes)
                 {
                     if (JqValues.TypeOf(c) != "number") throw new JqRuntimeException("Unicode codepoint must be numeric");
-                    sb.Append(char.ConvertFromUtf32((int)JqValues.ToDouble(c)));
+                    // jq 1.6 aborts the process on a code point that is not a Unicode scalar value; an error here.
+                    var code = JqValues.ToDouble(c);
+                    if (double.IsNaN(code) || code is < 0 or > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) throw new JqRuntimeException("Invalid codepoint literal");
+                    sb.Append(char.ConvertFromUtf32((int)code));
                 }
                 return JsonValue.Create(sb.ToString());
             case "flatten": return Flatten(input, -1);
@@ -388,15 +416,17 @@ internal static class JqBuiltins
                 {
                     'i' => RegexOptions.IgnoreCase,
                     'x' => RegexOptions.IgnorePatternWhitespace,
-                    's' => RegexOptions.Singleline,
-                    'g' or 'n' or 'p' or 'l' => RegexOptions.None,
+                    // Oniguruma's single-line mode ($ only at the end or before a final newline) is .NET's default; 'p' adds
+                    // its multi-line mode, in which . matches a newline: .NET's Singleline.
+                    'p' => RegexOptions.Singleline,
+                    'g' or 'n' or 's' or 'l' => RegexOptions.None,
                     _ => throw new JqRuntimeException($"{JqValues.Str(flags)} is not a valid modifier string"),
                 };
             }
         }
         try
         {
-            return JqValues.Bool(Regex.IsMatch(JqValues.Str(input), JqValues.Str(pattern), options, TimeSpan.FromSeconds(1)));
+            return JqValues.Bool(JqRegex.IsMatch(JqValues.Str(input), JqValues.Str(pattern), options));
         }
         catch (ArgumentException e)
         {
@@ -428,10 +458,10 @@ internal static class JqBuiltins
         switch (input)
         {
             case JsonObject o:
-                foreach (var (k, v) in o) result.Add(new JsonObject { ["key"] = k, ["value"] = v?.DeepClone() });
+                foreach (var (k, v) in o) result.Add(new JsonObject { ["key"] = k, ["value"] = JqValues.Nest(v, 2) });
                 return result;
             case JsonArray a:
-                for (var i = 0; i < a.Count; i++) result.Add(new JsonObject { ["key"] = JqValues.Number(i), ["value"] = a[i]?.DeepClone() });
+                for (var i = 0; i < a.Count; i++) result.Add(new JsonObject { ["key"] = JqValues.Number(i), ["value"] = JqValues.Nest(a[i], 2) });
                 return result;
         }
         throw new JqRuntimeException($"{JqValues.Describe(input)} has no keys");
@@ -479,7 +509,8 @@ internal static class JqBuiltins
     {
         try
         {
-            return JsonNode.Parse(text);
+            // jq 1.6 parses JSON nested at most 256 deep.
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = JqParser.MaxDepth });
         }
         catch (JsonException e)
         {

@@ -128,7 +128,7 @@ internal static class JqLexer
                     var innerStart = j;
                     while (j < text.Length && depth > 0)
                     {
-                        if (text[j] == '"') SkipString(text, ref j, offset);
+                        if (text[j] == '"') SkipString(text, ref j, offset, 1);
                         else
                         {
                             if (text[j] == '(') depth++;
@@ -148,8 +148,10 @@ internal static class JqLexer
         return new Token(TokenKind.String, text[start..i], offset + start, Parts: parts);
     }
 
-    private static void SkipString(string text, ref int j, int offset)
+    /// <summary>Skips a string inside an interpolation, itself <paramref name="nesting"/> strings deep (bounded like the parser).</summary>
+    private static void SkipString(string text, ref int j, int offset, int nesting)
     {
+        if (nesting > JqParser.MaxDepth) throw JqParser.TooDeep(offset + j);
         var start = j;
         j++;
         var depth = 0;
@@ -165,7 +167,7 @@ internal static class JqLexer
             {
                 if (text[j] == '(') depth++;
                 else if (text[j] == ')') depth--;
-                else if (text[j] == '"') { SkipString(text, ref j, offset); continue; }
+                else if (text[j] == '"') { SkipString(text, ref j, offset, nesting + 1); continue; }
                 j++;
                 continue;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace Actions.Data.Jq;
@@ -6,20 +7,60 @@ namespace Actions.Data.Jq;
 /// Recursive-descent parser for the jq subset of the spec, with jq 1.6's precedence:
 /// <c>|</c> &lt; <c>,</c> &lt; <c>//</c> &lt; <c>or</c> &lt; <c>and</c> &lt; comparisons &lt; <c>+ -</c> &lt; <c>* / %</c> &lt; postfix.
 /// Function names are checked against the builtins at compile time.
+/// Nesting is bounded (<see cref="MaxDepth"/>) both while parsing (brackets, parentheses, string interpolations,
+/// unary minus, try, calls) and in the tree built (chains of <c>+</c>, <c>.a.b</c>, <c>?</c>, elif…), so that neither
+/// the parser nor the evaluator can run out of stack; pipes and commas are kept flat and do not count.
 /// </summary>
 internal sealed class JqParser
 {
+    /// <summary>
+    /// The deepest nesting accepted, as jq 1.6 accepts JSON nested at most 256 deep. Real handles nest a few levels;
+    /// 256 levels parse and evaluate in well under 100 KB of stack.
+    /// </summary>
+    public const int MaxDepth = 256;
+
     private readonly List<Token> _tokens;
     private int _pos;
+    private int _depth;
 
-    private JqParser(List<Token> tokens) => _tokens = tokens;
-
-    public static JqAst Parse(string text, int offset = 0)
+    private JqParser(List<Token> tokens, int depth)
     {
-        var parser = new JqParser(JqLexer.Lex(text, offset));
+        _tokens = tokens;
+        _depth = depth;
+    }
+
+    /// <summary>Parses a program, or the source of a string interpolation found <paramref name="depth"/> levels deep.</summary>
+    public static JqAst Parse(string text, int offset = 0, int depth = 0)
+    {
+        if (depth > MaxDepth) throw TooDeep(offset);
+        var parser = new JqParser(JqLexer.Lex(text, offset), depth);
         var ast = parser.ParsePipe();
         if (parser.Peek.Kind != TokenKind.End) throw parser.Unexpected();
         return ast;
+    }
+
+    public static JqSyntaxException TooDeep(int position) => new($"too deeply nested (more than {MaxDepth} levels)", position);
+
+    /// <summary>One level deeper while parsing a nested construct.</summary>
+    private void Enter()
+    {
+        if (++_depth > MaxDepth) throw TooDeep(Peek.Position);
+        // A second guard, whatever the thread's stack size: refuse rather than overflow (caught in JqProgram.Compile).
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+    }
+
+    private void Leave() => _depth--;
+
+    /// <summary>A node of the tree, refused when evaluating it would nest too deeply.</summary>
+    private T Node<T>(T node) where T : JqAst => node.Depth > MaxDepth ? throw TooDeep(Peek.Position) : node;
+
+    /// <summary>A whole expression inside brackets, parentheses or keywords: one level deeper.</summary>
+    private JqAst ParseNested()
+    {
+        Enter();
+        var inner = ParsePipe();
+        Leave();
+        return inner;
     }
 
     private Token Peek => _tokens[_pos];
@@ -45,34 +86,40 @@ internal sealed class JqParser
 
     private JqAst ParsePipe()
     {
-        var left = ParseComma();
-        if (!IsOp("|")) return left;
-        _pos++;
-        return new PipeAst(left, ParsePipe());
+        var stages = new List<JqAst> { ParseComma() };
+        while (IsOp("|"))
+        {
+            _pos++;
+            stages.Add(ParseComma());
+        }
+        return stages.Count == 1 ? stages[0] : Node(new PipeAst(stages));
     }
 
     private JqAst ParseComma()
     {
-        var left = ParseAlternative();
+        var items = new List<JqAst> { ParseAlternative() };
         while (IsOp(","))
         {
             _pos++;
-            left = new CommaAst(left, ParseAlternative());
+            items.Add(ParseAlternative());
         }
-        return left;
+        return items.Count == 1 ? items[0] : Node(new CommaAst(items));
     }
 
+    // Right-associative: a // b // c is a // (b // c); parsed in a loop, folded from the right.
     private JqAst ParseAlternative()
     {
-        var left = ParseOr();
-        if (IsOp("//"))
+        var operands = new List<JqAst> { ParseOr() };
+        while (IsOp("//"))
         {
             _pos++;
-            return new AlternativeAst(left, ParseAlternative());
+            operands.Add(ParseOr());
         }
         if (Peek.Kind == TokenKind.Op && Peek.Text is "=" or "|=" or "+=" or "-=" or "*=" or "/=" or "%=" or "//=" or "?//")
             throw new JqSyntaxException($"'{Peek.Text}' (assignment) is not supported", Peek.Position);
-        return left;
+        var result = operands[^1];
+        for (var i = operands.Count - 2; i >= 0; i--) result = Node(new AlternativeAst(operands[i], result));
+        return result;
     }
 
     private JqAst ParseOr()
@@ -81,7 +128,7 @@ internal sealed class JqParser
         while (IsKeyword("or"))
         {
             _pos++;
-            left = new OrAst(left, ParseAnd());
+            left = Node(new OrAst(left, ParseAnd()));
         }
         return left;
     }
@@ -92,7 +139,7 @@ internal sealed class JqParser
         while (IsKeyword("and"))
         {
             _pos++;
-            left = new AndAst(left, ParseComparison());
+            left = Node(new AndAst(left, ParseComparison()));
         }
         return left;
     }
@@ -106,7 +153,7 @@ internal sealed class JqParser
             var right = ParseAdditive();
             if (Peek.Kind == TokenKind.Op && Peek.Text is "==" or "!=" or "<" or "<=" or ">" or ">=")
                 throw new JqSyntaxException($"comparisons cannot be chained ('{Peek.Text}')", Peek.Position);
-            return new BinaryAst(op, left, right);
+            return Node(new BinaryAst(op, left, right));
         }
         return left;
     }
@@ -117,7 +164,7 @@ internal sealed class JqParser
         while (Peek.Kind == TokenKind.Op && Peek.Text is "+" or "-")
         {
             var op = Next().Text;
-            left = new BinaryAst(op, left, ParseMultiplicative());
+            left = Node(new BinaryAst(op, left, ParseMultiplicative()));
         }
         return left;
     }
@@ -133,7 +180,7 @@ internal sealed class JqParser
             if (token.Text == "/" && left is LiteralAst { Value: JsonValue } && right is LiteralAst { Value: JsonValue rv }
                 && rv.GetValueKind() == System.Text.Json.JsonValueKind.Number && JqValues.ToDouble(rv) == 0)
                 throw new JqSyntaxException("Division by zero?", token.Position);
-            left = new BinaryAst(token.Text, left, right);
+            left = Node(new BinaryAst(token.Text, left, right));
         }
         return left;
     }
@@ -143,7 +190,10 @@ internal sealed class JqParser
         if (IsOp("-"))
         {
             _pos++;
-            return new NegateAst(ParseMultiplicativeOperand());
+            Enter();
+            var operand = ParseMultiplicativeOperand();
+            Leave();
+            return Node(new NegateAst(operand));
         }
         return ParsePostfix();
     }
@@ -155,24 +205,27 @@ internal sealed class JqParser
         while (Peek.Kind == TokenKind.Op && Peek.Text is "*" or "/" or "%")
         {
             var op = Next().Text;
-            left = new BinaryAst(op, left, ParseUnary());
+            left = Node(new BinaryAst(op, left, ParseUnary()));
         }
         return left;
     }
 
     private JqAst ParsePostfix()
     {
+        // jq 1.6: if … end is not a term, so only ? may follow it (.a, [0] do not).
+        var conditional = IsKeyword("if");
         var term = ParsePrimary();
         while (true)
         {
+            if (conditional && !IsOp("?")) return term;
             if (Peek.Kind == TokenKind.Field)
             {
-                term = new IndexAst(term, new LiteralAst(JsonValue.Create(Next().Text)));
+                term = Node(new IndexAst(term, new LiteralAst(JsonValue.Create(Next().Text))));
             }
             else if (IsOp(".") && _tokens[_pos + 1].Kind == TokenKind.String)
             {
                 _pos++;
-                term = new IndexAst(term, ParseString(Next()));
+                term = Node(new IndexAst(term, ParseString(Next())));
             }
             else if (IsOp(".") && _tokens[_pos + 1] is { Kind: TokenKind.Op, Text: "[" })
             {
@@ -186,7 +239,7 @@ internal sealed class JqParser
             else if (IsOp("?"))
             {
                 _pos++;
-                term = new TryAst(term, null);
+                term = Node(new TryAst(term, null));
             }
             else
             {
@@ -201,30 +254,30 @@ internal sealed class JqParser
         if (IsOp("]"))
         {
             _pos++;
-            return new IterateAst(target);
+            return Node(new IterateAst(target));
         }
         if (IsOp(":"))
         {
             _pos++;
-            var to = ParsePipe();
+            var to = ParseNested();
             Expect("]");
-            return new SliceAst(target, null, to);
+            return Node(new SliceAst(target, null, to));
         }
-        var index = ParsePipe();
+        var index = ParseNested();
         if (IsOp(":"))
         {
             _pos++;
             if (IsOp("]"))
             {
                 _pos++;
-                return new SliceAst(target, index, null);
+                return Node(new SliceAst(target, index, null));
             }
-            var to = ParsePipe();
+            var to = ParseNested();
             Expect("]");
-            return new SliceAst(target, index, to);
+            return Node(new SliceAst(target, index, to));
         }
         Expect("]");
-        return new IndexAst(target, index);
+        return Node(new IndexAst(target, index));
     }
 
     private JqAst ParsePrimary()
@@ -240,11 +293,12 @@ internal sealed class JqParser
                 return ParseString(token);
             case TokenKind.Field:
                 _pos++;
-                return new IndexAst(new IdentityAst(), new LiteralAst(JsonValue.Create(token.Text)));
+                return Node(new IndexAst(new IdentityAst(), new LiteralAst(JsonValue.Create(token.Text))));
             case TokenKind.Keyword when token.Text == "if":
                 return ParseIf();
             case TokenKind.Keyword when token.Text == "try":
                 _pos++;
+                Enter();
                 var body = ParsePostfix();
                 JqAst? handler = null;
                 if (IsKeyword("catch"))
@@ -252,7 +306,8 @@ internal sealed class JqParser
                     _pos++;
                     handler = ParsePostfix();
                 }
-                return new TryAst(body, handler);
+                Leave();
+                return Node(new TryAst(body, handler));
             case TokenKind.Keyword:
                 throw new JqSyntaxException($"'{token.Text}' is not supported here", token.Position);
             case TokenKind.Ident:
@@ -262,7 +317,7 @@ internal sealed class JqParser
                 {
                     case ".":
                         _pos++;
-                        if (Peek.Kind == TokenKind.String) return new IndexAst(new IdentityAst(), ParseString(Next()));
+                        if (Peek.Kind == TokenKind.String) return Node(new IndexAst(new IdentityAst(), ParseString(Next())));
                         if (IsOp("[")) return ParseBracket(new IdentityAst());
                         return new IdentityAst();
                     case "..":
@@ -270,7 +325,7 @@ internal sealed class JqParser
                         return new RecurseAst();
                     case "(":
                         _pos++;
-                        var inner = ParsePipe();
+                        var inner = ParseNested();
                         Expect(")");
                         return inner;
                     case "[":
@@ -280,9 +335,9 @@ internal sealed class JqParser
                             _pos++;
                             return new ArrayAst(null);
                         }
-                        var items = ParsePipe();
+                        var items = ParseNested();
                         Expect("]");
-                        return new ArrayAst(items);
+                        return Node(new ArrayAst(items));
                     case "{":
                         return ParseObject();
                     case "$":
@@ -297,21 +352,21 @@ internal sealed class JqParser
     {
         ExpectKeyword("if");
         var branches = new List<(JqAst, JqAst)>();
-        var condition = ParsePipe();
+        var condition = ParseNested();
         ExpectKeyword("then");
-        branches.Add((condition, ParsePipe()));
+        branches.Add((condition, ParseNested()));
         while (IsKeyword("elif"))
         {
             _pos++;
-            var c = ParsePipe();
+            var c = ParseNested();
             ExpectKeyword("then");
-            branches.Add((c, ParsePipe()));
+            branches.Add((c, ParseNested()));
         }
         // jq 1.6 requires the else branch.
         ExpectKeyword("else");
-        var otherwise = ParsePipe();
+        var otherwise = ParseNested();
         ExpectKeyword("end");
-        return new IfAst(branches, otherwise);
+        return Node(new IfAst(branches, otherwise));
     }
 
     private JqAst ParseCall()
@@ -322,26 +377,28 @@ internal sealed class JqParser
         if (IsOp("("))
         {
             _pos++;
-            args.Add(ParsePipe());
+            args.Add(ParseNested());
             while (IsOp(";"))
             {
                 _pos++;
-                args.Add(ParsePipe());
+                args.Add(ParseNested());
             }
             Expect(")");
         }
         if (!JqBuiltins.IsDefined(name.Text, args.Count))
             throw new JqSyntaxException($"{name.Text}/{args.Count} is not defined", name.Position);
-        return new CallAst(name.Text, args, name.Position);
+        return Node(new CallAst(name.Text, args, name.Position));
     }
 
     private JqAst ParseObject()
     {
         Expect("{");
+        Enter();
         var entries = new List<(JqAst, JqAst)>();
         if (IsOp("}"))
         {
             _pos++;
+            Leave();
             return new ObjectAst(entries);
         }
         while (true)
@@ -353,13 +410,13 @@ internal sealed class JqParser
             {
                 _pos++;
                 key = new LiteralAst(JsonValue.Create(token.Text));
-                if (!IsOp(":")) value = new IndexAst(new IdentityAst(), new LiteralAst(JsonValue.Create(token.Text)));
+                if (!IsOp(":")) value = Node(new IndexAst(new IdentityAst(), new LiteralAst(JsonValue.Create(token.Text))));
             }
             else if (token.Kind == TokenKind.String)
             {
                 _pos++;
                 key = ParseString(token);
-                if (!IsOp(":")) value = new IndexAst(new IdentityAst(), key);
+                if (!IsOp(":")) value = Node(new IndexAst(new IdentityAst(), key));
             }
             else if (token.Kind == TokenKind.Number)
             {
@@ -388,29 +445,45 @@ internal sealed class JqParser
                 continue;
             }
             Expect("}");
-            return new ObjectAst(entries);
+            Leave();
+            return Node(new ObjectAst(entries));
         }
     }
 
-    // jq 1.6: an object value is a term, a negated value or a pipe of those; `{a: .b + 1}` needs parentheses.
+    // jq 1.6: an object value is a term, a negated value or a pipe of those; `{a: .b + 1}` needs parentheses, and
+    // so do if and try, which are not terms.
     private JqAst ParseObjectValue()
     {
-        JqAst left = IsOp("-") ? NextNegated() : ParsePostfix();
-        if (!IsOp("|")) return left;
-        _pos++;
-        return new PipeAst(left, ParseObjectValue());
+        var stages = new List<JqAst> { ObjectValueTerm() };
+        while (IsOp("|"))
+        {
+            _pos++;
+            stages.Add(ObjectValueTerm());
+        }
+        return stages.Count == 1 ? stages[0] : Node(new PipeAst(stages));
     }
 
+    private JqAst ObjectValueTerm()
+    {
+        if (IsKeyword("if") || IsKeyword("try")) throw Unexpected();
+        return IsOp("-") ? NextNegated() : ParsePostfix();
+    }
+
+    // jq 1.6: `{a: -.x | .y}` negates the whole pipe.
     private NegateAst NextNegated()
     {
         _pos++;
-        return new NegateAst(ParseObjectValue());
+        Enter();
+        var operand = ParseObjectValue();
+        Leave();
+        return Node(new NegateAst(operand));
     }
 
-    private static JqAst ParseString(Token token)
+    /// <summary>A string literal; each interpolation is parsed one level deeper.</summary>
+    private JqAst ParseString(Token token)
     {
         var parts = token.Parts!;
         if (parts is [{ Source: null } only]) return new LiteralAst(JsonValue.Create(only.Literal));
-        return new StringAst(parts.Select(p => p.Source is null ? (p.Literal, (JqAst?)null) : (null, Parse(p.Source, p.SourcePosition))).ToList());
+        return Node(new StringAst(parts.Select(p => p.Source is null ? (p.Literal, (JqAst?)null) : (null, Parse(p.Source, p.SourcePosition, _depth + 1))).ToList()));
     }
 }

@@ -18,8 +18,27 @@ public sealed class JqProgram
 
     public string Text { get; }
 
-    /// <summary>Compiles a program; throws <see cref="JqSyntaxException"/> naming the position of the problem.</summary>
-    public static JqProgram Compile(string text) => new(text, JqParser.Parse(text));
+    /// <summary>
+    /// Compiles a program; throws <see cref="JqSyntaxException"/> naming the position of the problem, also when it
+    /// nests more than <see cref="MaxDepth"/> levels deep.
+    /// </summary>
+    public static JqProgram Compile(string text)
+    {
+        try
+        {
+            return new(text, JqParser.Parse(text));
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw JqParser.TooDeep(0);
+        }
+    }
+
+    /// <summary>The deepest nesting a program may have (parentheses, brackets, interpolations, chains of operators).</summary>
+    public const int MaxDepth = JqParser.MaxDepth;
+
+    /// <summary>The deepest value (arrays and objects inside each other) an input may have or a program may build.</summary>
+    public const int MaxValueDepth = JqValues.MaxValueDepth;
 
     /// <summary>Null when the program compiles, else the reason with its position.</summary>
     public static string? Check(string text)
@@ -39,7 +58,7 @@ public sealed class JqProgram
     public IReadOnlyList<JsonNode?> Run(JsonNode? input, int maxOutputs = 10_000)
     {
         var outputs = new List<JsonNode?>();
-        foreach (var o in _ast.Eval(input))
+        foreach (var o in Stream(input))
         {
             outputs.Add(o);
             if (outputs.Count > maxOutputs) throw new JqRuntimeException($"more than {maxOutputs} outputs");
@@ -48,7 +67,36 @@ public sealed class JqProgram
     }
 
     /// <summary>The outputs one by one, as they are produced (a runtime error surfaces where jq's would).</summary>
-    public IEnumerable<JsonNode?> Stream(JsonNode? input) => _ast.Eval(input);
+    public IEnumerable<JsonNode?> Stream(JsonNode? input)
+    {
+        if (JqValues.DeeperThan(input, MaxValueDepth))
+            throw new JqRuntimeException($"Value nested too deeply (more than {MaxValueDepth} levels)");
+        return Guarded(_ast.Eval(input));
+    }
+
+    /// <summary>
+    /// The outputs, each step of the evaluation within one <see cref="JqBudget"/>, with a thread stack too small for
+    /// the evaluation turned into a jq error.
+    /// </summary>
+    private static IEnumerable<JsonNode?> Guarded(IEnumerable<JsonNode?> outputs)
+    {
+        var budget = new JqBudget();
+        using var e = outputs.GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                using (budget.Enter()) more = e.MoveNext();
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                throw new JqRuntimeException("Program nested too deeply for the stack");
+            }
+            if (!more) yield break;
+            yield return e.Current;
+        }
+    }
 
     /// <summary>Compact JSON as <c>jq -c</c> prints it.</summary>
     public static string ToJson(JsonNode? value) => JqValues.ToJson(value);

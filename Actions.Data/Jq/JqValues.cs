@@ -8,7 +8,57 @@ namespace Actions.Data.Jq;
 /// <summary>jq 1.6's value semantics on System.Text.Json nodes (C# null is JSON null; numbers are doubles).</summary>
 internal static class JqValues
 {
+    /// <summary>
+    /// The deepest value (arrays and objects inside each other) the evaluator builds or takes as input. Twice the
+    /// parser's limit, so a 256-deep construct fits around a 256-deep input, and below the 1000 levels a JSON writer
+    /// accepts, so every answer can be written; every walker over values (printing, comparing, merging) stays shallow.
+    /// </summary>
+    public const int MaxValueDepth = 512;
+
     public static JsonNode Number(double d) => JsonValue.Create(d);
+
+    /// <summary>
+    /// The longest string the evaluator builds by repetition or concatenation (UTF-16 units): ten times the largest
+    /// request body, so no answer needs more, while <c>"ab" * 1e9</c> is an error rather than gigabytes.
+    /// </summary>
+    public const int MaxStringLength = 10 * 1024 * 1024;
+
+    public static string LimitedString(long length, Func<string> build) => length > MaxStringLength
+        ? throw new JqRuntimeException($"String too long (more than {MaxStringLength} characters)")
+        : build();
+
+    /// <summary>
+    /// A copy of <paramref name="v"/> to be put <paramref name="levels"/> levels deep inside a new array or object;
+    /// a runtime error when the new value would nest deeper than <see cref="MaxValueDepth"/>.
+    /// </summary>
+    public static JsonNode? Nest(JsonNode? v, int levels = 1)
+    {
+        var (deeper, nodes) = Measure(v, MaxValueDepth - levels);
+        if (deeper) throw new JqRuntimeException($"Value nested too deeply (more than {MaxValueDepth} levels)");
+        JqBudget.SpendNodes(nodes);
+        return v?.DeepClone();
+    }
+
+    /// <summary>Whether arrays and objects nest more than <paramref name="limit"/> deep in the value (an explicit stack: no recursion).</summary>
+    public static bool DeeperThan(JsonNode? value, int limit) => Measure(value, limit).Deeper;
+
+    /// <summary>Whether the value nests deeper than the limit, else how many nodes it has.</summary>
+    private static (bool Deeper, long Nodes) Measure(JsonNode? value, int limit)
+    {
+        if (value is not (JsonArray or JsonObject)) return (false, 1);
+        var nodes = 0L;
+        var stack = new Stack<(JsonNode? Node, int Depth)>();
+        stack.Push((value, 0));
+        while (stack.Count > 0)
+        {
+            var (node, depth) = stack.Pop();
+            nodes++;
+            if (node is not (JsonArray or JsonObject)) continue;
+            if (depth + 1 > limit) return (true, nodes);
+            foreach (var child in Iterate(node)) stack.Push((child, depth + 1));
+        }
+        return (false, nodes);
+    }
 
     public static string TypeOf(JsonNode? v) => v switch
     {
@@ -138,12 +188,25 @@ internal static class JqValues
         _ => throw new JqRuntimeException($"Cannot iterate over {Describe(target)}"),
     };
 
+    /// <summary><c>..</c>: the value and everything inside it, depth first (an explicit stack: no recursion).</summary>
     public static IEnumerable<JsonNode?> Recurse(JsonNode? v)
     {
         yield return v;
-        if (v is JsonArray or JsonObject)
-            foreach (var child in Iterate(v))
-                foreach (var d in Recurse(child)) yield return d;
+        var stack = new Stack<IEnumerator<JsonNode?>>();
+        if (v is JsonArray or JsonObject) stack.Push(Iterate(v).GetEnumerator());
+        while (stack.Count > 0)
+        {
+            var top = stack.Peek();
+            if (!top.MoveNext())
+            {
+                stack.Pop();
+                continue;
+            }
+            var child = top.Current;
+            JqBudget.SpendStep();
+            yield return child;
+            if (child is JsonArray or JsonObject) stack.Push(Iterate(child).GetEnumerator());
+        }
     }
 
     public static JsonNode? Binary(string op, JsonNode? l, JsonNode? r) => op switch
@@ -168,7 +231,7 @@ internal static class JqValues
         if (r is null) return l.DeepClone();
         var (lt, rt) = (TypeOf(l), TypeOf(r));
         if (lt == "number" && rt == "number") return Number(ToDouble(l) + ToDouble(r));
-        if (lt == "string" && rt == "string") return JsonValue.Create(Str(l) + Str(r));
+        if (lt == "string" && rt == "string") return JsonValue.Create(LimitedString((long)Str(l).Length + Str(r).Length, () => Str(l) + Str(r)));
         if (l is JsonArray la && r is JsonArray ra)
         {
             var result = new JsonArray();
@@ -205,8 +268,11 @@ internal static class JqValues
         if ((lt == "string" && rt == "number") || (lt == "number" && rt == "string"))
         {
             var (s, n) = lt == "string" ? (Str(l), ToDouble(r)) : (Str(r), ToDouble(l));
-            var times = n > int.MaxValue ? int.MaxValue : (int)n;
-            return times > 0 ? JsonValue.Create(string.Concat(Enumerable.Repeat(s, times))) : null;
+            // jq 1.6 appends the string (int)(n - 1) times; a negative count (n <= 0, NaN, past int's range) is null.
+            var extra = n - 1;
+            if (double.IsNaN(extra) || extra <= -1 || extra >= int.MaxValue) return null;
+            var times = (int)extra + 1;
+            return JsonValue.Create(LimitedString((long)s.Length * times, () => string.Concat(Enumerable.Repeat(s, times))));
         }
         if (l is JsonObject lo && r is JsonObject ro) return DeepMerge(lo, ro);
         throw new JqRuntimeException($"{Describe(l)} and {Describe(r)} cannot be multiplied");
@@ -421,14 +487,19 @@ internal static class JqValues
         return sb.ToString();
     }
 
-    /// <summary>A value made safe for any JSON writer: NaN becomes null, infinities the largest double.</summary>
+    /// <summary>
+    /// An answer ready for any JSON writer, numbers written as jq prints them (<see cref="FormatNumber"/>: NaN is
+    /// null, infinities the largest double, <c>1e3</c> is <c>1000</c>), whatever text or .NET type they came with.
+    /// </summary>
     public static JsonNode? Sanitize(JsonNode? v) => v switch
     {
         null => null,
         JsonArray a => new JsonArray(a.Select(Sanitize).ToArray()),
         JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Sanitize(p.Value)))),
-        _ when v.GetValueKind() == JsonValueKind.Number && v is JsonValue jv && jv.TryGetValue<double>(out var d) && !double.IsFinite(d)
-            => double.IsNaN(d) ? null : JsonValue.Create(d > 0 ? double.MaxValue : double.MinValue),
+        _ when v.GetValueKind() == JsonValueKind.Number => JsonNumberText(ToDouble(v)),
         _ => v.DeepClone(),
     };
+
+    /// <summary>A number node that any JSON writer writes as jq's text for it.</summary>
+    private static JsonNode? JsonNumberText(double d) => double.IsNaN(d) ? null : JsonNode.Parse(FormatNumber(d));
 }

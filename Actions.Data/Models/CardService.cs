@@ -197,9 +197,15 @@ public sealed class CardService(IDbContextFactory<AppDbContext> contexts, Collec
 
     internal async Task<CardDto> ToDtoAsync(AppDbContext db, Card card, CancellationToken ct) => new(
         card.Id, card.Name, card.Type, card.Description, JsonNode.Parse(card.DatasetQueryJson)!, card.DatabaseId, card.TableId,
-        card.CollectionId, card.Archived, card.CreatorId, card.Display,
+        card.CollectionId, card.Archived, card.CreatorId, await CreatorAsync(db, card.CreatorId, ct), card.Display,
         card.VisualizationSettingsJson is null ? null : JsonNode.Parse(card.VisualizationSettingsJson),
-        await ResultMetadataAsync(db, card, ct), card.CreatedAt, card.UpdatedAt);
+        await ResultMetadataAsync(db, card, ct), [], card.CreatedAt, card.UpdatedAt);
+
+    /// <summary>The card's creator (one query per user per context: a list of cards by one person asks once).</summary>
+    private static async Task<CardCreatorDto?> CreatorAsync(AppDbContext db, int? id, CancellationToken ct) =>
+        id is { } userId && await db.Users.FindAsync([userId], ct) is { } u && UserService.ToDto(u, []) is var user
+            ? new CardCreatorDto(user.Id, user.Email, user.FirstName, user.LastName, user.CommonName)
+            : null;
 
     private static void Apply(Card card, CardQuery query)
     {

@@ -65,6 +65,41 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         return result;
     }
 
+    /// <summary>The kinds of collection items, as Metabase names them.</summary>
+    public static readonly IReadOnlyList<string> ItemModels = ["collection", "card", "dataset", "action"];
+
+    /// <summary>
+    /// <c>GET /api/collection/:id/items</c> (<paramref name="id"/> null = root): the readable child collections, the
+    /// cards and models in it and the actions of those models, archived ones instead when <paramref name="archived"/>;
+    /// <paramref name="models"/> (empty = all) keeps those kinds. Collections first, then by name.
+    /// </summary>
+    public async Task<CollectionItemsDto> ItemsAsync(Caller caller, int? id, IReadOnlyCollection<string> models, bool archived, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (id is { } collectionId && !await db.Collections.AnyAsync(c => c.Id == collectionId, ct)) throw ApiError.NotFound();
+        if (!await CanReadAsync(caller, id, ct)) throw ApiError.Forbidden();
+        bool Wanted(string model) => models.Count == 0 || models.Contains(model);
+        var items = new List<CollectionItemDto>();
+        if (Wanted("collection") && !archived)
+            foreach (var child in await db.Collections.AsNoTracking().Where(c => c.ParentId == id).ToListAsync(ct))
+                if (await CanReadAsync(caller, child.Id, ct)) items.Add(new CollectionItemDto(child.Id, child.Name, null, "collection", id));
+        var cards = await db.Cards.AsNoTracking().Where(c => c.CollectionId == id).ToListAsync(ct);
+        foreach (var card in cards.Where(c => c.Archived == archived))
+        {
+            var model = card.Type == Models.Card.ModelType ? "dataset" : "card";
+            if (Wanted(model)) items.Add(new CollectionItemDto(card.Id, card.Name, card.Description, model, id));
+        }
+        if (Wanted("action"))
+        {
+            var modelIds = cards.Select(c => c.Id).ToList();
+            foreach (var action in await db.Actions.AsNoTracking().Where(a => modelIds.Contains(a.ModelId) && a.Archived == archived).ToListAsync(ct))
+                items.Add(new CollectionItemDto(action.Id, action.Name, action.Description, "action", id));
+        }
+        var sorted = items.OrderBy(i => i.Model == "collection" ? 0 : 1)
+            .ThenBy(i => i.Name, StringComparer.OrdinalIgnoreCase).ThenBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Id).ToList();
+        return new CollectionItemsDto(sorted, sorted.Count, [.. ItemModels.Where(m => sorted.Any(i => i.Model == m))]);
+    }
+
     public async Task<CollectionDto> GetAsync(Caller caller, int id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

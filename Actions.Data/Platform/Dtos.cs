@@ -22,4 +22,9 @@ public sealed record ApiKeyDto(int Id, string Name,
 
 public sealed record CollectionDto(object Id, string Name, string? Location, int? ParentId, bool CanWrite);
 
+/// <summary>One item of <c>GET /api/collection/:id/items</c>: a collection, a card (question), a dataset (model) or an action.</summary>
+public sealed record CollectionItemDto(int Id, string Name, string? Description, string Model, int? CollectionId);
+
+public sealed record CollectionItemsDto(IReadOnlyList<CollectionItemDto> Data, int Total, IReadOnlyList<string> Models);
+
 public sealed record PermissionGraph(int Revision, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Groups);

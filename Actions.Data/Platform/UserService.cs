@@ -44,11 +44,12 @@ public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPassw
         return (await GetCoreAsync(db, user.Id, ct))!;
     }
 
-    public async Task<ListPage<UserDto>> ListAsync(Caller caller, CancellationToken ct)
+    /// <summary>Every user (not API-key users); deactivated ones only when asked for, as Metabase lists them.</summary>
+    public async Task<ListPage<UserDto>> ListAsync(Caller caller, CancellationToken ct, bool includeDeactivated = false)
     {
         caller.RequireSuperuser();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var users = await db.Users.AsNoTracking().Where(u => !u.IsApiKeyUser).OrderBy(u => u.Id).ToListAsync(ct);
+        var users = await db.Users.AsNoTracking().Where(u => !u.IsApiKeyUser && (includeDeactivated || u.IsActive)).OrderBy(u => u.Id).ToListAsync(ct);
         var memberships = await db.GroupMemberships.AsNoTracking().ToListAsync(ct);
         var byUser = memberships.ToLookup(m => m.UserId, m => m.GroupId);
         var data = users.Select(u => ToDto(u, byUser[u.Id].Order().ToList())).ToList();

@@ -281,6 +281,61 @@ public sealed class ImplicitActionTests : IDisposable
         Assert.True(Guid.TryParse(token["id"]!.GetValue<string>(), out _));
     }
 
+    /// <summary>A model on one table of a fresh target database; its create/update action ids.</summary>
+    private static async Task<(int Create, int Update)> SingleTableAsync(ApiClient admin, string engine, string ddl, string table)
+    {
+        JsonObject details = engine == "postgres"
+            ? TargetDatabases.PostgresDetails(await TargetDatabases.PostgresAsync(ddl))
+            : TargetDatabases.MySqlDetails(await TargetDatabases.MySqlAsync(ddl));
+        var db = await TargetDatabases.RegisterAsync(admin, engine, details);
+        var (tableId, _) = await TargetDatabases.TableAsync(admin, db, table);
+        var model = (await admin.Post("/api/card", Api.ModelsApiTests.Model(table, db, tableId).ToJsonString())).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
+        int Action(JsonNode body) => body["id"]!.GetValue<int>();
+        var create = Action((await admin.Post("/api/action", new { name = "c", type = "implicit", kind = "row/create", model_id = model })).Expect(HttpStatusCode.OK).Json);
+        var update = Action((await admin.Post("/api/action", new { name = "u", type = "implicit", kind = "row/update", model_id = model })).Expect(HttpStatusCode.OK).Json);
+        return (create, update);
+    }
+
+    [Fact]
+    public async Task Postgres_enum_and_citext_like_columns_take_text_values_converted_by_the_server()
+    {
+        var admin = await Seeded.AdminAsync(_app);
+        var (create, update) = await SingleTableAsync(admin, "postgres", """
+            CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+            CREATE TABLE feelings (id serial PRIMARY KEY, aenum mood NOT NULL, label varchar(20));
+            CREATE TABLE coded (code mood PRIMARY KEY, note text);
+            INSERT INTO feelings (aenum, label) VALUES ('ok', 'first');
+            """, "feelings");
+        var row = (await admin.Post($"/api/action/{create}/execute", new { parameters = new { aenum = "happy", label = "x" } })).Expect(HttpStatusCode.OK).Json["created-row"]!;
+        Assert.Equal("happy", row["aenum"]!.GetValue<string>());
+        (await admin.Post($"/api/action/{update}/execute", new { parameters = new { id = 1, aenum = "sad" } })).Expect(HttpStatusCode.OK);
+        Assert.Equal("sad", (await admin.Post($"/api/action/{update}/execute/values", new { parameters = new { id = 1 } })).Expect(HttpStatusCode.OK).Json["aenum"]!.GetValue<string>());
+        // A value outside the enum does not convert: the spec's wrong-type answer, not the database's message.
+        var wrong = (await admin.Post($"/api/action/{create}/execute", new { parameters = new { aenum = "angry" } })).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal("""{"message":"Some of your values aren't of the correct type for the database.","errors":{}}""", wrong.Body);
+    }
+
+    [Fact]
+    public async Task Mariadb_unique_violations_through_a_named_key_or_the_primary_key_name_the_field()
+    {
+        const string ddl = """
+            CREATE TABLE places (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10) NOT NULL, CONSTRAINT places_code_uq UNIQUE (code)) ENGINE=InnoDB;
+            INSERT INTO places (code) VALUES ('A'), ('B');
+            CREATE TABLE tags (tag_name VARCHAR(10) NOT NULL PRIMARY KEY, note VARCHAR(20)) ENGINE=InnoDB;
+            INSERT INTO tags VALUES ('red', 'x');
+            """;
+        var admin = await Seeded.AdminAsync(_app);
+        var (create, update) = await SingleTableAsync(admin, "mysql", ddl, "places");
+        var named = (await admin.Post($"/api/action/{create}/execute", new { parameters = new { code = "A" } })).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal("""{"message":"Code already exists.","errors":{"code":"This Code value already exists."}}""", named.Body);
+        var onUpdate = (await admin.Post($"/api/action/{update}/execute", new { parameters = new { id = 2, code = "A" } })).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal("""{"message":"Code already exists.","errors":{"code":"This Code value already exists."}}""", onUpdate.Body);
+
+        var (tagsCreate, _) = await SingleTableAsync(admin, "mysql", ddl, "tags");
+        var primary = (await admin.Post($"/api/action/{tagsCreate}/execute", new { parameters = new { tag_name = "red", note = "y" } })).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal("""{"message":"Tag Name already exists.","errors":{"tag_name":"This Tag Name value already exists."}}""", primary.Body);
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

@@ -141,6 +141,9 @@ public sealed class QueryExecutionTests : IDisposable
         Assert.Contains("nested", (await Execute(s, nested, new { id = 1 })).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
         var empty = await s.CreateAsync(s.QueryAction("UPDATE categories SET name = 'x' [[ WHERE id = 1 ]]"));
         (await Execute(s, empty, new { })).Expect(HttpStatusCode.BadRequest);
+        // 100,000 nested openers: the parser's 400, no stack to overflow.
+        var deep = await s.CreateAsync(s.QueryAction("UPDATE categories SET name = 'x' " + string.Concat(Enumerable.Repeat("[[", 100_000)) + "{{id}}"));
+        Assert.Contains("nested", (await Execute(s, deep, new { id = 1 })).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
         Assert.Equal("0", s.Scalar("SELECT count(*) FROM categories WHERE name = 'x'"));
     }
 

@@ -42,6 +42,10 @@ public sealed class ModelsApiTests : IDisposable
         Assert.Null(card["collection_id"]);
         Assert.False(card["archived"]!.GetValue<bool>());
         Assert.Equal(1, card["creator_id"]!.GetValue<int>());
+        Assert.Equal("[]", card["parameters"]!.ToJsonString());
+        Assert.Equal(["id", "email", "first_name", "last_name", "common_name"], card["creator"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("Ada Admin", card["creator"]!["common_name"]!.GetValue<string>());
+        Assert.Equal("admin@example.com", (await admin.Get("/api/card")).Json[0]!["creator"]!["email"]!.GetValue<string>());
         Assert.Equal(["id", "name", "password", "internal", "doc"], card["result_metadata"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
         var first = card["result_metadata"]![0]!;
         Assert.Equal("type/Integer", first["base_type"]!.GetValue<string>());

@@ -100,6 +100,22 @@ public sealed class UsersGroupsApiKeysTests : IDisposable
     }
 
     [Fact]
+    public async Task The_user_list_leaves_out_deactivated_users_unless_asked()
+    {
+        var admin = await Seeded.AdminAsync(_app);
+        var (_, stays) = await Seeded.UserAsync(admin);
+        var (_, leaves) = await Seeded.UserAsync(admin);
+        (await admin.Delete($"/api/user/{leaves}")).Expect(HttpStatusCode.NoContent);
+        static List<int> Ids(ApiClient.Response r) => [.. r.Expect(HttpStatusCode.OK).Json["data"]!.AsArray().Select(u => u!["id"]!.GetValue<int>())];
+        var active = await admin.Get("/api/user");
+        Assert.Equal([1, stays], Ids(active));
+        Assert.Equal(2, active.Json["total"]!.GetValue<int>());
+        Assert.Equal([1, stays], Ids(await admin.Get("/api/user?include_deactivated=false")));
+        Assert.Equal([1, stays, leaves], Ids(await admin.Get("/api/user?include_deactivated=true")));
+        (await admin.Get("/api/user?include_deactivated=yes")).Expect(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task The_last_superuser_cannot_be_removed()
     {
         var admin = await Seeded.AdminAsync(_app);

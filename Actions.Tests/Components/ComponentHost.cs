@@ -41,6 +41,8 @@ public sealed class ComponentHost : IAsyncLifetime
     public BunitContext Context(int? userId, out IRenderedComponent<MudPopoverProvider> popovers)
     {
         var ctx = new BunitContext();
+        // Components read the real store: on a busy two-core machine that can take longer than bUnit's 1 s default.
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(20);
         ctx.Services.AddMudServices();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = ctx.AddAuthorization();

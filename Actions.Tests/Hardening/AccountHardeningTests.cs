@@ -126,17 +126,20 @@ public sealed class UnreadableRequestTests : IDisposable
     public void Dispose() => _app.Dispose();
 
     [Theory]
-    [InlineData("/api/session")]
-    [InlineData("/api/action/1/execute")]
-    [InlineData("/account/login")]
-    public async Task A_malformed_chunked_body_is_a_400(string path)
+    [InlineData("/api/session", "ZZZ")]
+    [InlineData("/api/session", "FFFFFFFFFFFFFFFF")]
+    [InlineData("/api/session", "-1")]
+    [InlineData("/api/action/1/execute", "ZZZ")]
+    [InlineData("/account/login", "ZZZ")]
+    [InlineData("/account/login", "FFFFFFFFFFFFFFFF")]
+    public async Task A_malformed_chunked_body_is_a_400(string path, string chunkSize)
     {
         var address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
             .Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         using var client = new TcpClient();
         await client.ConnectAsync(address.Host, address.Port);
         await using var stream = client.GetStream();
-        var request = $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{{}}\r\n0\r\n\r\n";
+        var request = $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{chunkSize}\r\n{{}}\r\n0\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream, Encoding.ASCII);
         var status = await reader.ReadLineAsync();

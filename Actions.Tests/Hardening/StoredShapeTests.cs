@@ -51,6 +51,20 @@ public sealed class StoredShapeTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{\"id\": 7}")]
+    [InlineData("[1]")]
+    [InlineData("\"id\"")]
+    public async Task Template_tags_that_are_not_a_map_of_maps_are_refused_on_save(string tags)
+    {
+        var s = await ActionSetup.CreateAsync(_app);
+        var body = s.QueryAction("UPDATE categories SET name = 'x' WHERE id = {{id}}");
+        body["dataset_query"]!["native"]!["template-tags"] = JsonNode.Parse(tags);
+        var response = (await s.Admin.Post("/api/action", body.ToJsonString())).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal(ActionInput.TemplateTagsText, response.Json["errors"]!["dataset_query"]!["native"]!["template-tags"]!.GetValue<string>());
+        Assert.Empty((await s.Admin.Get("/api/action")).Json.AsArray());
+    }
+
+    [Theory]
     [InlineData("[{\"type\": \"string/=\"}]")]
     [InlineData("[{\"id\": 7, \"type\": \"string/=\"}]")]
     [InlineData("[\"id\"]")]
@@ -71,22 +85,33 @@ public sealed class StoredShapeTests : IDisposable
         var fieldsNumber = await s.CreateAsync(s.FixtureAction());
         var fieldsList = await s.CreateAsync(s.FixtureAction());
         var http = await s.CreateAsync(Http(s, [new JsonObject { ["id"] = "q", ["type"] = "string/=" }]));
+        var tagNumber = await s.CreateAsync(s.FixtureAction());
         var links = new Dictionary<int, string>();
         foreach (var id in new[] { fieldsNumber, fieldsList, http })
             links[id] = (await s.Admin.Post($"/api/action/{id}/public_link")).Expect(HttpStatusCode.OK).Json["uuid"]!.GetValue<string>();
         var dataDir = _app.DataDir;
         _app.Dispose();
 
-        // What an earlier version accepted, written straight into the store while the app is down.
+        // What an earlier version accepted, written straight into the store while the app is down (the same SQL
+        // on either store provider).
         using (var store = _app.OpenStore())
         {
+            using var read = store.CreateCommand();
+            read.CommandText = $"""SELECT "DatasetQueryJson" FROM "QueryActions" WHERE "ActionId" = {tagNumber}""";
+            var datasetQuery = JsonNode.Parse((string)read.ExecuteScalar()!)!;
+            datasetQuery["native"]!["template-tags"]!["id"] = 7;
             using var command = store.CreateCommand();
             command.CommandText = $$"""
                 UPDATE "Actions" SET "VisualizationSettingsJson" = '{"fields": 5}' WHERE "Id" = {{fieldsNumber}};
                 UPDATE "Actions" SET "VisualizationSettingsJson" = '{"fields": [{"id": "id", "hidden": true}]}' WHERE "Id" = {{fieldsList}};
+                UPDATE "QueryActions" SET "DatasetQueryJson" = @query WHERE "ActionId" = {{tagNumber}};
                 UPDATE "HttpActions" SET "TemplateJson" = '{"method": "GET", "url": "http://127.0.0.1:9/x", "parameters": [{"type": "string/="}, {"id": 7}, 3, {"id": "q"}]}' WHERE "ActionId" = {{http}};
                 """;
-            Assert.Equal(3, command.ExecuteNonQuery());
+            var query = command.CreateParameter();
+            query.ParameterName = "@query";
+            query.Value = datasetQuery.ToJsonString();
+            command.Parameters.Add(query);
+            Assert.Equal(4, command.ExecuteNonQuery());
         }
         _restarted = new AppFactory(Settings, dataDir);
         var admin = _restarted.Api(s.Admin.Session);
@@ -101,6 +126,9 @@ public sealed class StoredShapeTests : IDisposable
             (await admin.Get($"/api/action/{id}")).Expect(HttpStatusCode.OK);
         }
         Assert.Equal("Shop", s.Scalar("SELECT name FROM categories WHERE id = 3"));
+        // A template tag stored as a number is a tag with no settings: the run binds its value as text.
+        (await admin.Post($"/api/action/{tagNumber}/execute", new { parameters = new { id = 1 } })).Expect(HttpStatusCode.OK);
+        (await admin.Post($"/api/action/{tagNumber}/execute", new { parameters = new { } })).Expect(HttpStatusCode.BadRequest);
         // The HTTP action's one usable parameter still works; the call itself fails (nothing listens there), as a 400.
         (await admin.Post($"/api/action/{http}/execute", new { parameters = new { q = "x" } })).Expect(HttpStatusCode.BadRequest);
         (await anonymous.Post($"/api/public/action/{links[http]}/execute", new { parameters = new { q = "x" } }))

@@ -11,7 +11,8 @@ public sealed class HttpActionTests(EchoServer echo) : IClassFixture<EchoServer>
     private readonly AppFactory _app = new(new Dictionary<string, string?>
     {
         ["Actions:HttpActions:AllowPrivateNetworks"] = "true",
-        ["Actions:HttpActions:TimeoutSeconds"] = "1",
+        // Long enough that a busy machine never times out a quick echo; the slow endpoint waits far longer.
+        ["Actions:HttpActions:TimeoutSeconds"] = "5",
         ["Actions:HttpActions:MaxResponseBytes"] = "100000",
         ["Actions:ExecutionLog:StoreParameterValues"] = "true",
     });
@@ -173,8 +174,8 @@ public sealed class HttpActionTests(EchoServer echo) : IClassFixture<EchoServer>
     [Fact]
     public async Task Slow_answers_time_out_and_huge_answers_are_cut_off()
     {
-        var (s, slow) = await ActionAsync("GET", echo.BaseUrl + "/slow?ms=3000", responseHandle: ".body");
-        Assert.Equal("Error calling the service: no answer within 1 s", (await Run(s, slow, [])).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
+        var (s, slow) = await ActionAsync("GET", echo.BaseUrl + "/slow?ms=120000", responseHandle: ".body");
+        Assert.Equal("Error calling the service: no answer within 5 s", (await Run(s, slow, [])).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
         var huge = await s.CreateAsync(HttpBody(s, echo.BaseUrl + "/huge?bytes=200000", ".body"));
         Assert.Equal("Error calling the service: response larger than 100000 bytes", (await Run(s, huge, [])).Expect(HttpStatusCode.BadRequest).Json["message"]!.GetValue<string>());
         var fine = await s.CreateAsync(HttpBody(s, echo.BaseUrl + "/huge?bytes=5000", ".body | length"));

@@ -70,7 +70,8 @@ public class AppFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
-    public ApiClient Api(string? session = null) => new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }), session);
+    public ApiClient Api(string? session = null) =>
+        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress }), session);
 
     private bool _disposed;
 

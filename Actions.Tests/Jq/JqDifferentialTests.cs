@@ -10,7 +10,7 @@ namespace Actions.Tests.Jq;
 /// </summary>
 public sealed class JqDifferentialTests
 {
-    private const string JqPath = "/usr/bin/jq";
+    internal const string JqPath = "/usr/bin/jq";
 
     public static IEnumerable<(string Filter, string Input)> HandWritten()
     {
@@ -65,7 +65,7 @@ public sealed class JqDifferentialTests
     }
 
     /// <summary>Outputs (one compact JSON per line) then, if any, "compile error" or "runtime error".</summary>
-    private static string RunJq(string filter, string input)
+    internal static string RunJq(string filter, string input)
     {
         var start = new ProcessStartInfo(JqPath) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
@@ -88,7 +88,7 @@ public sealed class JqDifferentialTests
         return string.Join(" | ", outputs.Append(tail));
     }
 
-    private static string RunOurs(string filter, string input)
+    internal static string RunOurs(string filter, string input)
     {
         JqProgram program;
         try

@@ -44,6 +44,11 @@ public abstract class ApiControllerBase : ControllerBase
                 buffer.Write(chunk, 0, read);
             }
         }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            // The server could not decode the body (e.g. a chunk size that overflows): the client's fault.
+            throw ApiError.BadRequest("Invalid request body: " + e.Message);
+        }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);

@@ -16,6 +16,23 @@ public sealed class CollectionController(CollectionService collections) : ApiCon
     [HttpGet("{id:int:min(0)}")]
     public async Task<CollectionDto> Get(int id, CancellationToken ct) => await collections.GetAsync(Caller, RouteId(id), ct);
 
+    /// <summary>What a collection holds: <c>?models=card&amp;models=dataset</c> (or comma-separated) and <c>archived=true</c>.</summary>
+    [HttpGet("root/items")]
+    public Task<CollectionItemsDto> RootItems(CancellationToken ct) => ItemsAsync(null, ct);
+
+    [HttpGet("{id:int:min(0)}/items")]
+    public Task<CollectionItemsDto> Items(int id, CancellationToken ct) => ItemsAsync(RouteId(id), ct);
+
+    private async Task<CollectionItemsDto> ItemsAsync(int? id, CancellationToken ct)
+    {
+        var models = Request.Query["models"].SelectMany(m => (m ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (models.FirstOrDefault(m => !CollectionService.ItemModels.Contains(m)) is { } unknown)
+            throw ValidationError.For("models", "enum of " + string.Join(", ", CollectionService.ItemModels), unknown);
+        var archived = Request.Query["archived"].ToString();
+        if (archived is not ("" or "true" or "false")) throw ValidationError.For("archived", "nullable boolean", archived);
+        return await collections.ItemsAsync(Caller, id, models, archived == "true", ct);
+    }
+
     /// <summary>Creates a collection: <c>{"name", "parent_id"?}</c>.</summary>
     [HttpPost]
     public async Task<CollectionDto> Create(CancellationToken ct)

@@ -65,12 +65,27 @@ public sealed class DatabaseController(DatabaseService databases) : ApiControlle
 
     [HttpGet("{id:int:min(0)}/metadata")]
     public async Task<DatabaseMetadataDto> Metadata(int id, CancellationToken ct) => await databases.MetadataAsync(Caller, RouteId(id), ct);
+
+    /// <summary>The sorted schema names of the database's tables (<c>[]</c> on SQLite).</summary>
+    [HttpGet("{id:int:min(0)}/schemas")]
+    public async Task<IReadOnlyList<string>> Schemas(int id, CancellationToken ct) => await databases.SchemasAsync(RouteId(id), ct);
+
+    /// <summary>The tables of one schema (404 for a schema the database does not have).</summary>
+    [HttpGet("{id:int:min(0)}/schema/{schema}")]
+    public async Task<IReadOnlyList<TableSummaryDto>> SchemaTables(int id, string schema, CancellationToken ct) =>
+        await databases.SchemaTablesAsync(RouteId(id), schema, ct);
 }
 
 /// <summary>Tables and fields of connected databases.</summary>
 [Route("api")]
 public sealed class TableFieldController(DatabaseService databases) : ApiControllerBase
 {
+    [HttpGet("table/{id:int:min(0)}")]
+    public async Task<TableWithDatabaseDto> Table(int id, CancellationToken ct) => await databases.TableWithDatabaseAsync(Caller, RouteId(id), ct);
+
+    [HttpGet("field/{id:int:min(0)}")]
+    public async Task<FieldInTableDto> Field(int id, CancellationToken ct) => await databases.FieldAsync(RouteId(id), ct);
+
     [HttpGet("table/{id:int:min(0)}/query_metadata")]
     public async Task<TableDto> QueryMetadata(int id, CancellationToken ct) => await databases.TableAsync(Caller, RouteId(id), ct);
 

@@ -57,5 +57,5 @@ public sealed class SessionController(AccountService accounts, StoreHealth healt
     public async Task<IActionResult> Health(CancellationToken ct) =>
         await health.IsHealthyAsync(ct)
             ? Ok(new { status = "ok" })
-            : StatusCode(StatusCodes.Status503ServiceUnavailable, new { status = "unavailable" });
+            : StatusCode(StatusCodes.Status503ServiceUnavailable, new { status = "unhealthy" });
 }

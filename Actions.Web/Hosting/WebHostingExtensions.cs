@@ -66,6 +66,22 @@ public static class WebHostingExtensions
 
     public static WebApplication UseActionsPipeline(this WebApplication app)
     {
+        // Behind a load balancer the client's address comes from X-Forwarded-For — only when the connection comes
+        // from a configured proxy (Actions:ForwardedHeaders:KnownProxies); from anyone else the headers are ignored.
+        var proxies = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Actions.Data.Hosting.ActionsOptions>>().Value.ForwardedHeaders.Networks;
+        if (proxies.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions
+            {
+                ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+                // Walk back through every known proxy to the first address that is not one.
+                ForwardLimit = null,
+            };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in proxies) forwarded.KnownIPNetworks.Add(network);
+            app.UseForwardedHeaders(forwarded);
+        }
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseMiddleware<ApiErrorMiddleware>();
         // The cookie scheme is the default, for the browser app; the API's controllers ask for their own scheme

@@ -12,6 +12,12 @@ public interface IDatabaseEngine
     /// <summary>The <c>engine</c> value of the REST API (<c>sqlite</c>, <c>postgres</c>, <c>mysql</c>).</summary>
     string Name { get; }
 
+    /// <summary>Whose lexical rules its SQL follows (comments, literals, quoted identifiers).</summary>
+    SqlDialect Dialect { get; }
+
+    /// <summary>The placeholder of the value at <paramref name="index"/> (0-based) in a write's SQL.</summary>
+    string Placeholder(int index) => "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Checks <c>details</c> and builds a connection string; throws a 400 naming the problem.</summary>
     string ConnectionString(JsonObject details, string? password);
 
@@ -19,8 +25,9 @@ public interface IDatabaseEngine
     Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct);
 
     /// <summary>
-    /// Runs one write statement with positional values (placeholders <c>@p0</c>, <c>@p1</c>…) in its own transaction
-    /// on an open connection; the rows affected (negative when the statement changes none).
+    /// Runs one write statement with positional values (placeholders by <see cref="Placeholder"/>) in its own transaction
+    /// on an open connection; the rows affected (negative when the statement changes none). Where the driver allows,
+    /// the database itself refuses a second statement: <see cref="SeveralStatementsException"/>.
     /// </summary>
     Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct) =>
         EngineWrites.ExecuteAsync(connection, sql, values, ct);
@@ -40,8 +47,27 @@ public interface IDatabaseEngine
     /// <summary>The driver's reason for a failed connection, never containing the password.</summary>
     string Describe(Exception error);
 
-    /// <summary>Recognises a constraint violation in a database error, or null.</summary>
+    /// <summary>Recognises a constraint violation (or a value the column's type refuses) in a database error, or null.</summary>
     ConstraintViolation? TranslateConstraint(DbException error);
+
+    /// <summary>
+    /// A parameter for a value bound to a column (implicit actions): the value as converted for the column's base type.
+    /// Engines that can let the server convert text to the column's own type (enums, case-insensitive text) do so here.
+    /// </summary>
+    DbParameter ColumnParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        return parameter;
+    }
+
+    /// <summary>
+    /// The first column of a table's unique key named in a violation when the engine's message names the key, not the
+    /// column (MySQL/MariaDB: <c>for key 'venues_code_uq'</c>, <c>'PRIMARY'</c>); null when unknown.
+    /// </summary>
+    Task<string?> KeyColumnAsync(DbConnection connection, DbTransaction? transaction, string table, string key, CancellationToken ct) =>
+        Task.FromResult<string?>(null);
 }
 
 public sealed record SchemaSnapshot(IReadOnlyList<TableSnapshot> Tables);
@@ -53,7 +79,7 @@ public sealed record ColumnSnapshot(string Name, string DatabaseType, string Bas
 
 public sealed record ForeignKeySnapshot(string Column, string? TargetSchema, string TargetTable, string TargetColumn);
 
-public enum ConstraintKind { NotNull, Unique, ForeignKey, Check }
+public enum ConstraintKind { NotNull, Unique, ForeignKey, Check, InvalidValue }
 
 /// <summary>A constraint the database refused: its kind, the column when the engine names it, the constraint's name.</summary>
 public sealed record ConstraintViolation(ConstraintKind Kind, string? Column, string? ConstraintName, string? Table = null);
@@ -62,6 +88,12 @@ public sealed record ConstraintViolation(ConstraintKind Kind, string? Column, st
 public readonly struct WriteTurn(SemaphoreSlim? gate) : IDisposable
 {
     public void Dispose() => gate?.Release();
+}
+
+/// <summary>The SQL of a write held more than one statement (found by the engine, after the lexer's check passed it).</summary>
+public sealed class SeveralStatementsException() : Exception(Message)
+{
+    public new const string Message = "Only one SQL statement can be executed per action.";
 }
 
 /// <summary>A write through the provider's command, in a transaction: what every engine does unless it knows better.</summary>

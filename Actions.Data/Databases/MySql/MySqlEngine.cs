@@ -11,6 +11,8 @@ public sealed partial class MySqlEngine : IDatabaseEngine
 {
     public string Name => "mysql";
 
+    public SqlDialect Dialect => SqlDialect.MySql;
+
     public string ConnectionString(JsonObject details, string? password) => new MySqlConnectionStringBuilder
     {
         Server = Details.RequiredString(details, "host"),
@@ -86,13 +88,30 @@ public sealed partial class MySqlEngine : IDatabaseEngine
         return (int)e.ErrorCode switch
         {
             1048 or 1364 => new ConstraintViolation(ConstraintKind.NotNull, QuotedName().Match(message) is { Success: true } m ? m.Groups[1].Value : null, null),
-            1062 => new ConstraintViolation(ConstraintKind.Unique, DuplicateKey().Match(message) is { Success: true } m ? LastPart(m.Groups[1].Value) : null, null),
+            // "Duplicate entry 'x' for key 'name'" names the key (MySQL 8: 'table.key'), which is a column's name only by default.
+            1062 => new ConstraintViolation(ConstraintKind.Unique, null, DuplicateKey().Match(message) is { Success: true } m ? LastPart(m.Groups[1].Value) : null),
             1452 or 1451 or 1216 or 1217 => new ConstraintViolation(ConstraintKind.ForeignKey,
                 ForeignKeyColumn().Match(message) is { Success: true } m ? m.Groups[1].Value : null, null,
                 References().Match(message) is { Success: true } r ? r.Groups[1].Value : null),
+            // Incorrect integer/decimal value, data truncated (a value outside an ENUM), incorrect datetime value.
+            1366 or 1265 or 1292 => new ConstraintViolation(ConstraintKind.InvalidValue, null, null),
             3819 or 4025 => new ConstraintViolation(ConstraintKind.Check, null, CheckName().Match(message) is { Success: true } m ? m.Groups[1].Value : null),
             _ => null,
         };
+    }
+
+    public async Task<string?> KeyColumnAsync(DbConnection connection, DbTransaction? transaction, string table, string key, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT COLUMN_NAME FROM information_schema.STATISTICS
+            WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @table AND INDEX_NAME = @key AND NON_UNIQUE = 0
+            ORDER BY SEQ_IN_INDEX LIMIT 1
+            """;
+        command.Parameters.Add(new MySqlParameter("@table", table));
+        command.Parameters.Add(new MySqlParameter("@key", key));
+        return await command.ExecuteScalarAsync(ct) as string;
     }
 
     private static string LastPart(string key) => key.Contains('.', StringComparison.Ordinal) ? key[(key.LastIndexOf('.') + 1)..] : key;

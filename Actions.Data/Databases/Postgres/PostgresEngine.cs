@@ -11,6 +11,42 @@ public sealed partial class PostgresEngine : IDatabaseEngine
 {
     public string Name => "postgres";
 
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    /// <summary>Positional <c>$n</c>: with unnamed parameters Npgsql sends the SQL as written (no client-side rewriting or splitting on <c>;</c>).</summary>
+    public string Placeholder(int index) => "$" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// One batch command with unnamed (positional) parameters: Npgsql sends the text unchanged in one Parse message of
+    /// the extended protocol, and PostgreSQL refuses a second statement in it ("cannot insert multiple commands into a
+    /// prepared statement"). Without parameters Npgsql parses the text itself and refuses a second statement in a batch
+    /// command. Either refusal is a <see cref="SeveralStatementsException"/>.
+    /// </summary>
+    public async Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        await using var tx = await npgsql.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(npgsql, tx);
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        batch.BatchCommands.Add(command);
+        int affected;
+        try
+        {
+            affected = await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (NotSupportedException e) when (e.Message.Contains("multiple SQL statements", StringComparison.Ordinal))
+        {
+            throw new SeveralStatementsException();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.SyntaxError && e.MessageText.Contains("multiple commands", StringComparison.Ordinal))
+        {
+            throw new SeveralStatementsException();
+        }
+        await tx.CommitAsync(ct);
+        return affected;
+    }
+
     public string ConnectionString(JsonObject details, string? password) => new NpgsqlConnectionStringBuilder
     {
         Host = Details.RequiredString(details, "host"),
@@ -108,6 +144,15 @@ public sealed partial class PostgresEngine : IDatabaseEngine
         _ => error.Message,
     };
 
+    /// <summary>
+    /// Text goes with no type (<see cref="NpgsqlTypes.NpgsqlDbType.Unknown"/>), as a literal would: PostgreSQL converts it
+    /// to the column's own type — an enum, citext, a domain — where a text parameter is refused ("column is of type mood
+    /// but expression is of type text"). A text that does not convert is a 22P02 error: <see cref="ConstraintKind.InvalidValue"/>.
+    /// </summary>
+    public DbParameter ColumnParameter(DbCommand command, string name, object? value) => value is string text
+        ? new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Unknown) { Value = text }
+        : new NpgsqlParameter(name, value ?? DBNull.Value);
+
     public ConstraintViolation? TranslateConstraint(DbException error)
     {
         if (error is not PostgresException e) return null;
@@ -117,6 +162,8 @@ public sealed partial class PostgresEngine : IDatabaseEngine
             PostgresErrorCodes.UniqueViolation => new ConstraintViolation(ConstraintKind.Unique, KeyColumn(e.Detail), e.ConstraintName, e.TableName),
             PostgresErrorCodes.ForeignKeyViolation => new ConstraintViolation(ConstraintKind.ForeignKey, KeyColumn(e.Detail), e.ConstraintName, ReferencedTable(e.Detail)),
             PostgresErrorCodes.CheckViolation => new ConstraintViolation(ConstraintKind.Check, null, e.ConstraintName, e.TableName),
+            PostgresErrorCodes.InvalidTextRepresentation or PostgresErrorCodes.InvalidDatetimeFormat or PostgresErrorCodes.DatetimeFieldOverflow
+                => new ConstraintViolation(ConstraintKind.InvalidValue, null, null),
             _ => null,
         };
     }

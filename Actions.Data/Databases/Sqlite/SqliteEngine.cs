@@ -18,6 +18,8 @@ public sealed partial class SqliteEngine : IDatabaseEngine
 
     public string Name => "sqlite";
 
+    public SqlDialect Dialect => SqlDialect.Sqlite;
+
     public string ConnectionString(JsonObject details, string? password)
     {
         var path = Details.RequiredString(details, "db");
@@ -34,9 +36,39 @@ public sealed partial class SqliteEngine : IDatabaseEngine
 
     private static readonly string SessionSettings = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;";
 
+    /// <summary>What a run against a deleted, renamed or replaced file answers (without the path, which is not the user's to see).</summary>
+    public const string MovedMessage = "The SQLite database file no longer exists where it was registered (deleted or moved).";
+
+    /// <summary>
+    /// Opens a pooled connection. A pooled handle keeps its file open even after the file is deleted or replaced, and
+    /// writes through it would go to the unlinked file: so every open asks SQLite whether the file moved (one
+    /// <c>stat</c>); when it did, the pool of that file is cleared and the file opened anew — the replacing file when
+    /// there is one, else the run fails with <see cref="MovedMessage"/>.
+    /// </summary>
     public async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
-        var connection = (SqliteConnection)await Connections.OpenAsync(new SqliteConnection(connectionString), ct);
+        var connection = await OpenPooledAsync(connectionString, ct);
+        if (!SqliteSession.HasMoved(connection)) return connection;
+        SqliteConnection.ClearPool(connection);
+        await connection.DisposeAsync();
+        connection = await OpenPooledAsync(connectionString, ct);
+        if (!SqliteSession.HasMoved(connection)) return connection;
+        SqliteConnection.ClearPool(connection);
+        await connection.DisposeAsync();
+        throw new SqliteException(MovedMessage, 14);
+    }
+
+    private static async Task<SqliteConnection> OpenPooledAsync(string connectionString, CancellationToken ct)
+    {
+        SqliteConnection connection;
+        try
+        {
+            connection = (SqliteConnection)await Connections.OpenAsync(new SqliteConnection(connectionString), ct);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 14 && !File.Exists(new SqliteConnectionStringBuilder(connectionString).DataSource))
+        {
+            throw new SqliteException(MovedMessage, 14);
+        }
         try
         {
             // Applied once per pooled handle, which keeps them.
@@ -62,8 +94,8 @@ public sealed partial class SqliteEngine : IDatabaseEngine
     public async Task<int> ExecuteWriteAsync(DbConnection connection, string sql, object?[] values, CancellationToken ct)
     {
         using var turn = await TakeWriteTurnAsync(connection, ct);
-        if (connection is SqliteConnection sqlite && Array.TrueForAll(values, SqliteSession.CanBind)
-            && SqliteSession.Of(sqlite, SessionSettings).TryExecuteWrite(sql, values) is { } changed)
+        // The session prepares the SQL first in any case, refusing a second statement the provider would also run.
+        if (connection is SqliteConnection sqlite && SqliteSession.Of(sqlite, SessionSettings).TryExecuteWrite(sql, values) is { } changed)
             return changed;
         return await EngineWrites.ExecuteAsync(connection, sql, values, ct);
     }

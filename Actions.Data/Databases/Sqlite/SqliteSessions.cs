@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Actions.Data.Databases.Engines;
 using SQLitePCL;
 
 namespace Actions.Data.Databases.Sqlite;
@@ -41,7 +42,7 @@ internal sealed class SqliteSession
     public int? TryExecuteWrite(string sql, object?[] values)
     {
         var statement = Prepared(sql, values.Length);
-        if (statement is null) return null;
+        if (statement is null || !Array.TrueForAll(values, CanBind)) return null;
         Step(_begin ??= Prepare("BEGIN IMMEDIATE;"));
         try
         {
@@ -80,7 +81,11 @@ internal sealed class SqliteSession
         if (rc != raw.SQLITE_OK) Check(rc, raw.sqlite3_db_handle(statement));
     }
 
-    /// <summary>The prepared statement for the SQL, or null when its parameters are not exactly @p0…@p(n-1).</summary>
+    /// <summary>
+    /// The prepared statement for the SQL, or null when its parameters are not exactly @p0…@p(n-1). SQL with a second
+    /// statement after the first (SQLite's own tokenizer decides, by the tail <c>sqlite3_prepare_v2</c> leaves) throws
+    /// <see cref="SeveralStatementsException"/>: the provider would run every statement of the text.
+    /// </summary>
     private sqlite3_stmt? Prepared(string sql, int count)
     {
         if (_statements.TryGetValue(sql, out var cached)) return cached;
@@ -89,7 +94,12 @@ internal sealed class SqliteSession
             foreach (var s in _statements.Values) s?.Dispose();
             _statements.Clear();
         }
-        var statement = Prepare(sql);
+        Check(raw.sqlite3_prepare_v2(_handle, sql, out var statement, out var tail), _handle);
+        if (HasStatement(tail))
+        {
+            statement.Dispose();
+            throw new SeveralStatementsException();
+        }
         if (!Fits(statement, count))
         {
             statement.Dispose();
@@ -106,6 +116,43 @@ internal sealed class SqliteSession
             if (raw.sqlite3_bind_parameter_name(statement, i).utf8_to_string() != "@p" + (i - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
                 return false;
         return true;
+    }
+
+    /// <summary>Whether SQL holds a statement (not only blanks, comments and empty statements), by SQLite's tokenizer.</summary>
+    private bool HasStatement(string? sql)
+    {
+        while (!string.IsNullOrWhiteSpace(sql))
+        {
+            Check(raw.sqlite3_prepare_v2(_handle, sql, out var statement, out var tail), _handle);
+            using (statement)
+                if (!statement.IsInvalid) return true;
+            if (tail is null || tail.Length >= sql.Length) return false;
+            sql = tail;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the file this handle writes to was deleted, renamed or replaced since it was opened
+    /// (<c>SQLITE_FCNTL_HAS_MOVED</c>: one <c>stat</c> of the path, compared with the open file's inode).
+    /// </summary>
+    public static bool HasMoved(SqliteConnection connection)
+    {
+        var handle = connection.Handle;
+        if (handle is null) return false;
+        var moved = 0;
+        var rc = NativeMethods.sqlite3_file_control(handle.DangerousGetHandle(), MainDatabase, HasMovedOp, ref moved);
+        return rc == raw.SQLITE_OK && moved != 0;
+    }
+
+    private const int HasMovedOp = 20; // SQLITE_FCNTL_HAS_MOVED
+    private static readonly byte[] MainDatabase = "main\0"u8.ToArray();
+
+    private static class NativeMethods
+    {
+        // The same native library the provider loaded (SQLitePCLRaw's bundle); SQLitePCL.raw does not wrap file_control.
+        [System.Runtime.InteropServices.DllImport("e_sqlite3")]
+        public static extern int sqlite3_file_control(IntPtr db, byte[] databaseName, int op, ref int arg);
     }
 
     private sqlite3_stmt Prepare(string sql)

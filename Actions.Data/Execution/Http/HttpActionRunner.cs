@@ -122,7 +122,7 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text);
+            node = JsonNode.Parse(text, documentOptions: ReadOptions);
         }
         catch (JsonException)
         {
@@ -241,12 +241,18 @@ public sealed class HttpActionRunner(IHttpClientFactory clients, SecretService s
 
     private static ExceptionError TooLarge(int limit) => new(400, $"Error calling the service: response larger than {limit} bytes");
 
+    /// <summary>
+    /// How rendered headers and answers are read: as deep as jq reads JSON (a deeper answer is text), and a key twice
+    /// in one object makes it text too (a tree with duplicate keys fails whoever walks it).
+    /// </summary>
+    private static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = Jq.JqProgram.MaxDepth, AllowDuplicateProperties = false };
+
     private static JsonNode? ParseBody(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length == 0) return null;
         try
         {
-            return JsonNode.Parse(bytes);
+            return JsonNode.Parse(bytes, documentOptions: ReadOptions);
         }
         catch (JsonException)
         {

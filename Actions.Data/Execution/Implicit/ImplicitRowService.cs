@@ -20,6 +20,8 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
 {
     public string Type => ActionDefinition.ImplicitType;
 
+    private const string WrongType = "Some of your values aren't of the correct type for the database.";
+
     public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
     {
         var kind = input.Action.Implicit!.Kind;
@@ -48,12 +50,12 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         {
             var field = bySlug[id];
             if (!ColumnValues.TryToDatabase(value, field, flavor, out var dbValue))
-                throw new RowError("Some of your values aren't of the correct type for the database.");
+                throw new RowError(WrongType);
             converted.Add((field, dbValue));
         }
         object? pkValue = null;
         if (kind != "row/create" && !ColumnValues.TryToDatabase(values[pkSlug], pk, flavor, out pkValue))
-            throw new RowError("Some of your values aren't of the correct type for the database.");
+            throw new RowError(WrongType);
 
         await using var connection = await OpenAsync(engine, connectionString, ct);
         using var turn = await engine.TakeWriteTurnAsync(connection, ct);
@@ -70,18 +72,18 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
                     return ExecutionResult.Ok(new JsonObject { ["created-row"] = row }, new JsonObject { ["created-row-id"] = createdId });
                 case "row/update":
                     var set = string.Join(", ", converted.Select((c, i) => $"{engine.Quote(c.Field.Name)} = @v{i}"));
-                    await ExactlyOneAsync(connection, tx, $"UPDATE {table} SET {set} WHERE {engine.Quote(pk.Name)} = @pk", converted, pkValue, "update", ct);
+                    await ExactlyOneAsync(engine, connection, tx, $"UPDATE {table} SET {set} WHERE {engine.Quote(pk.Name)} = @pk", converted, pkValue, "update", ct);
                     await tx.CommitAsync(ct);
                     return ExecutionResult.Ok(new JsonObject { ["rows-updated"] = 1 }, new JsonObject { ["rows-updated"] = 1 });
                 default:
-                    await ExactlyOneAsync(connection, tx, $"DELETE FROM {table} WHERE {engine.Quote(pk.Name)} = @pk", [], pkValue, "delete", ct);
+                    await ExactlyOneAsync(engine, connection, tx, $"DELETE FROM {table} WHERE {engine.Quote(pk.Name)} = @pk", [], pkValue, "delete", ct);
                     await tx.CommitAsync(ct);
                     return ExecutionResult.Ok(new JsonObject { ["rows-deleted"] = 1 }, new JsonObject { ["rows-deleted"] = 1 });
             }
         }
         catch (DbException e)
         {
-            throw Translate(engine, e, kind, model, generated);
+            throw await TranslateAsync(engine, connection, tx, e, kind, model, ct);
         }
     }
 
@@ -93,7 +95,7 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         if (request[pkSlug] is not { } pkJson) throw ApiError.BadRequest($"Missing primary key parameter: \"{pkSlug}\"");
         var (engine, connectionString) = await connections.ResolveAsync(model.Card.DatabaseId, ct);
         if (!ColumnValues.TryToDatabase(pkJson, pk, Flavor(engine), out var pkValue))
-            throw new RowError("Some of your values aren't of the correct type for the database.");
+            throw new RowError(WrongType);
         var wanted = generated.Parameters.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !hidden.Contains(id)).ToList();
         var bySlug = generated.Fields.ToDictionary(f => f.Slug, f => f.Field);
         var columns = wanted.Where(bySlug.ContainsKey).Select(id => (Id: id, Field: bySlug[id])).ToList();
@@ -101,7 +103,7 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         await using var connection = await OpenAsync(engine, connectionString, ct);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => engine.Quote(c.Field.Name)))} FROM {QualifiedTable(engine, model.Table!)} WHERE {engine.Quote(pk.Name)} = @pk";
-        AddParameter(command, "@pk", pkValue);
+        AddParameter(engine, command, "@pk", pkValue);
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -147,7 +149,7 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = $"INSERT INTO {table} ({columns}) VALUES ({placeholders})" + (useReturning ? $" RETURNING {returning}" : "");
-        for (var i = 0; i < values.Count; i++) AddParameter(command, $"@v{i}", values[i].Value);
+        for (var i = 0; i < values.Count; i++) AddParameter(engine, command, $"@v{i}", values[i].Value);
         if (useReturning)
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -161,7 +163,7 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         await using var select = connection.CreateCommand();
         select.Transaction = tx;
         select.CommandText = $"SELECT {returning} FROM {table} WHERE {engine.Quote(pk.Name)} = " + (given.Field is null ? "LAST_INSERT_ID()" : "@pk");
-        if (given.Field is not null) AddParameter(select, "@pk", given.Value);
+        if (given.Field is not null) AddParameter(engine, select, "@pk", given.Value);
         await using var back = await select.ExecuteReaderAsync(ct);
         await back.ReadAsync(ct);
         return ReadRow(back, all);
@@ -175,14 +177,14 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
     }
 
     /// <summary>Runs an UPDATE/DELETE that must change exactly one row; otherwise nothing is committed.</summary>
-    private static async Task ExactlyOneAsync(DbConnection connection, DbTransaction tx, string sql, List<(DbField Field, object? Value)> values,
+    private static async Task ExactlyOneAsync(IDatabaseEngine engine, DbConnection connection, DbTransaction tx, string sql, List<(DbField Field, object? Value)> values,
         object? pkValue, string verb, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = sql;
-        for (var i = 0; i < values.Count; i++) AddParameter(command, $"@v{i}", values[i].Value);
-        AddParameter(command, "@pk", pkValue);
+        for (var i = 0; i < values.Count; i++) AddParameter(engine, command, $"@v{i}", values[i].Value);
+        AddParameter(engine, command, "@pk", pkValue);
         var affected = await command.ExecuteNonQueryAsync(ct);
         if (affected == 1) return;
         await tx.RollbackAsync(ct);
@@ -191,13 +193,8 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
             : $"Sorry, this would {verb} {affected.ToString(CultureInfo.InvariantCulture)} rows, but you can only act on 1");
     }
 
-    private static void AddParameter(DbCommand command, string name, object? value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value ?? DBNull.Value;
-        command.Parameters.Add(p);
-    }
+    private static void AddParameter(IDatabaseEngine engine, DbCommand command, string name, object? value) =>
+        command.Parameters.Add(engine.ColumnParameter(command, name, value));
 
     private static string QualifiedTable(IDatabaseEngine engine, DbTable table) =>
         table.Schema is { Length: > 0 } schema ? $"{engine.Quote(schema)}.{engine.Quote(table.Name)}" : engine.Quote(table.Name);
@@ -209,14 +206,31 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         _ => ColumnValues.Engine.Sqlite,
     };
 
-    /// <summary>Constraint errors in the spec's words, with column names resolved to parameter ids where the engine names them.</summary>
-    private static ApiError Translate(IDatabaseEngine engine, DbException error, string kind, ModelContext model, ImplicitParameters.Generated generated)
+    /// <summary>
+    /// Constraint errors in the spec's words, with column names resolved to parameter ids where the engine names them,
+    /// or names a unique key whose first column it can look up (MySQL/MariaDB, whatever the key is called).
+    /// </summary>
+    private static async Task<ApiError> TranslateAsync(IDatabaseEngine engine, DbConnection connection, DbTransaction tx, DbException error, string kind,
+        ModelContext model, CancellationToken ct)
     {
         var violation = engine.TranslateConstraint(error);
         if (violation is null) return new RowError(engine.Describe(error));
-        var field = violation.Column is null ? null : model.TableFields.FirstOrDefault(f => f.Name.Equals(violation.Column, StringComparison.OrdinalIgnoreCase));
+        if (violation.Kind == ConstraintKind.InvalidValue) return new RowError(WrongType);
+        var column = violation.Column;
+        if (column is null && violation is { Kind: ConstraintKind.Unique, ConstraintName: { } key })
+        {
+            try
+            {
+                column = await engine.KeyColumnAsync(connection, tx, model.Table!.Name, key, ct);
+            }
+            catch (DbException)
+            {
+                // The message then names no field, as before the lookup.
+            }
+        }
+        var field = column is null ? null : model.TableFields.FirstOrDefault(f => f.Name.Equals(column, StringComparison.OrdinalIgnoreCase));
         var id = field is null ? null : ImplicitParameters.Slug(field.Name);
-        var display = field?.DisplayName ?? violation.Column ?? "Value";
+        var display = field?.DisplayName ?? column ?? violation.ConstraintName ?? "Value";
         Dictionary<string, string> Errors(string text) => id is null ? [] : new() { [id] = text };
         return violation.Kind switch
         {

@@ -13,38 +13,40 @@ using SQLitePCL;
 namespace Actions.Data.Execution.Log;
 
 /// <summary>
-/// Stores execution log entries with group commit: a run hands its entry over and waits until the entry is
-/// committed, so its answer is sent only once the entry is durable (execution.md § The execution log). One loop
-/// stores everything waiting in one transaction; runs that arrive while it commits share the next one. A lone
-/// run waits for no fill window. <see cref="FlushAsync"/> waits until everything handed over so far is stored, and
-/// a graceful shutdown drains the queue.
+/// Writes execution log entries off the request path: a run only enqueues its entry; a background loop inserts
+/// them in batches. <see cref="FlushAsync"/> waits until everything enqueued so far is stored (the log endpoints
+/// call it before reading), and a graceful shutdown drains the queue.
 /// </summary>
 public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : BackgroundService
 {
     private const int BatchSize = 1000;
-    private readonly Channel<(ExecutionLogEntry Entry, TaskCompletionSource Stored)> _queue =
-        Channel.CreateUnbounded<(ExecutionLogEntry, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>How long the writer lets a batch fill once an entry arrived (a flush cuts it short).</summary>
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
+    private readonly Channel<ExecutionLogEntry> _queue = Channel.CreateUnbounded<ExecutionLogEntry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _gate = new();
     private long _enqueued;
     private long _stored;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _flushRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>
-    /// Hands an entry to the writer; the task completes once the entry is committed (or its write failed and was
-    /// logged: a failed log write never fails the action).
-    /// </summary>
-    public Task RecordAsync(ExecutionLogEntry entry)
+    /// <summary>Entries recorded but not stored yet (the queue, at the top of the writer's loop).</summary>
+    private long Pending
     {
-        var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        get
+        {
+            lock (_gate) return Interlocked.Read(ref _enqueued) - _stored;
+        }
+    }
+
+    public void Record(ExecutionLogEntry entry)
+    {
         Interlocked.Increment(ref _enqueued);
-        if (!_queue.Writer.TryWrite((entry, stored)))
+        if (!_queue.Writer.TryWrite(entry))
         {
             // Only after shutdown began: the entry cannot be stored any more; say so rather than lose it silently.
             logger.LogWarning("Execution log entry for action {ActionId} arrived after shutdown and was not stored", entry.ActionId);
             Advance(1);
-            stored.TrySetResult();
         }
-        return stored.Task;
     }
 
     /// <summary>Waits until every entry recorded before this call is stored (or failed and was logged).</summary>
@@ -58,6 +60,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             {
                 if (_stored >= target) return;
                 wait = _progress.Task;
+                _flushRequested.TrySetResult();
             }
             await wait.WaitAsync(ct);
         }
@@ -66,15 +69,23 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = _queue.Reader;
-        var batch = new List<(ExecutionLogEntry Entry, TaskCompletionSource Stored)>(BatchSize);
+        var batch = new List<ExecutionLogEntry>(BatchSize);
         // Runs until the channel is completed in StopAsync, so that a graceful shutdown stores everything.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            // Everything waiting goes into one commit (group commit); entries arriving meanwhile wait for the next.
-            while (batch.Count < BatchSize && reader.TryRead(out var item)) batch.Add(item);
+            // Under load, letting the batch fill for a moment turns hundreds of small transactions into one;
+            // a reader waiting in FlushAsync (or shutdown) does not wait for the window.
+            // When a full batch is already waiting (the writer is behind), it is stored at once: waiting would cap the
+            // log at one batch per window and let the queue grow under load.
+            Task flush;
+            lock (_gate) flush = _flushRequested.Task;
+            if (!flush.IsCompleted && Pending < BatchSize)
+                await Task.WhenAny(flush, Task.Delay(BatchWindow, CancellationToken.None));
+            lock (_gate)
+                if (_flushRequested.Task.IsCompleted) _flushRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            while (batch.Count < BatchSize && reader.TryRead(out var entry)) batch.Add(entry);
             await StoreAsync(batch);
             Advance(batch.Count);
-            foreach (var (_, stored) in batch) stored.TrySetResult();
             batch.Clear();
         }
     }
@@ -82,11 +93,12 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        lock (_gate) _flushRequested.TrySetResult();
         await base.StopAsync(cancellationToken);
         if (ExecuteTask is { } running) await running.WaitAsync(cancellationToken);
     }
 
-    private async Task StoreAsync(List<(ExecutionLogEntry Entry, TaskCompletionSource Stored)> batch)
+    private async Task StoreAsync(List<ExecutionLogEntry> batch)
     {
         try
         {
@@ -116,7 +128,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     /// SQLite: one prepared INSERT reused for the whole batch in one transaction: far less work per entry than
     /// change tracking, and the log writer shares the cores with the runs it records.
     /// </summary>
-    private static async Task InsertAsync(SqliteConnection connection, List<(ExecutionLogEntry Entry, TaskCompletionSource Stored)> batch)
+    private static async Task InsertAsync(SqliteConnection connection, List<ExecutionLogEntry> batch)
     {
         // WAL with synchronous=NORMAL: a commit no longer waits for the disk (a power cut may lose the last
         // batch, never corrupt the file) — the log must not slow the runs it records.
@@ -137,7 +149,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         {
             try
             {
-                foreach (var (e, _) in batch)
+                foreach (var e in batch)
                 {
                     raw.sqlite3_bind_int64(insert, 1, e.ActionId);
                     SqliteSession.Bind(insert, 2, e.ActionName);
@@ -171,10 +183,10 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     /// PostgreSQL: the whole batch in one binary COPY, a single statement and so a single commit; every value is
     /// sent as typed binary data, never as SQL text.
     /// </summary>
-    private static async Task CopyAsync(NpgsqlConnection connection, List<(ExecutionLogEntry Entry, TaskCompletionSource Stored)> batch)
+    private static async Task CopyAsync(NpgsqlConnection connection, List<ExecutionLogEntry> batch)
     {
         await using var copy = await connection.BeginBinaryImportAsync($"""COPY "ExecutionLog" ({Columns}) FROM STDIN (FORMAT BINARY)""");
-        foreach (var (e, _) in batch)
+        foreach (var e in batch)
         {
             await copy.StartRowAsync();
             await copy.WriteAsync(e.ActionId, NpgsqlDbType.Integer);

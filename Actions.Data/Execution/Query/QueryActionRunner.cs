@@ -18,14 +18,18 @@ namespace Actions.Data.Execution.Query;
 public sealed class QueryActionRunner(DatabaseConnections connections) : IActionRunner
 {
     private const string Prefix = "Error executing Action: ";
-    private readonly ConcurrentDictionary<(int, DateTime), Lazy<(QueryTemplate? Template, string? Error)>> _templates = new();
+    private readonly ConcurrentDictionary<(int, DateTime, SqlDialect), Lazy<(QueryTemplate? Template, string? Error)>> _templates = new();
 
     public string Type => ActionDefinition.QueryType;
 
-    /// <summary>The parsed template of an action version (cached; a new version has a new updated_at).</summary>
+    /// <summary>
+    /// The parsed template of an action version, by its database's lexical rules (cached; a new version has a new
+    /// updated_at).
+    /// </summary>
     public (QueryTemplate? Template, string? Error) TemplateOf(ActionDefinition action)
     {
-        var key = (action.Id, action.UpdatedAt);
+        var dialect = action.Query is { } query ? connections.EngineOf(query.DatabaseId).Dialect : SqlDialect.Sqlite;
+        var key = (action.Id, action.UpdatedAt, dialect);
         if (_templates.TryGetValue(key, out var cached)) return cached.Value;
         // The bound is checked only when adding: Count takes every lock of the dictionary, and with thousands of
         // actions that is hundreds of locks — on every run it cost more than the rest of the lookup.
@@ -36,7 +40,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
             if (sql is null) return (null, "Cannot run the query: the action has no SQL");
             try
             {
-                return (QueryTemplate.Parse(sql), null);
+                return (QueryTemplate.Parse(sql, dialect: dialect), null);
             }
             catch (FormatException e)
             {
@@ -74,7 +78,7 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
         foreach (var tag in names.Distinct())
         {
             if (ParameterFor(result, tag) is not null) continue;
-            var type = tags[tag]?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
+            var type = TagType(tags, tag);
             result.Add(new JsonObject
             {
                 ["id"] = tag, ["slug"] = tag, ["type"] = type,
@@ -97,8 +101,11 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     private sealed record TagBinding(string Tag, string? ParameterId, JsonNode? ParameterDefault, JsonNode? TagDefault, bool Required,
         string Display, string Type, bool OutsideOptional);
 
-    /// <summary>The SQL rendered for one set of tags with values, the tag index bound to each placeholder, and the one-statement check.</summary>
-    private sealed record RenderedSql(string Sql, int[] Bound, bool SeveralStatements);
+    /// <summary>
+    /// The SQL rendered for one set of tags with values (up to its terminator), the tag index bound to each placeholder,
+    /// the one-statement check, and whether there is any code to run.
+    /// </summary>
+    private sealed record RenderedSql(string Sql, int[] Bound, bool SeveralStatements, bool HasCode);
 
     /// <summary>
     /// Everything a run of one action version needs that does not depend on the request: the bindings of its tags and
@@ -107,25 +114,30 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     /// </summary>
     private sealed class BindPlan(QueryTemplate template, TagBinding[] tags, JsonNode? visualization)
     {
-        private readonly ConcurrentDictionary<ulong, RenderedSql> _rendered = new();
+        private readonly ConcurrentDictionary<(ulong, IDatabaseEngine), RenderedSql> _rendered = new();
         private readonly Dictionary<string, int> _index = tags.Select((t, i) => (t.Tag, i)).ToDictionary(p => p.Tag, p => p.i, StringComparer.Ordinal);
 
         public TagBinding[] Tags => tags;
         public JsonNode? Visualization => visualization;
 
-        /// <summary>The SQL for the tags that have a value (bit i: tag i), cached while there are at most 64 tags.</summary>
-        public RenderedSql Render(JsonNode?[] values)
+        /// <summary>
+        /// The SQL for the tags that have a value (bit i: tag i) in the engine's placeholders, checked by its lexical
+        /// rules; cached while there are at most 64 tags.
+        /// </summary>
+        public RenderedSql Render(JsonNode?[] values, IDatabaseEngine engine)
         {
-            if (tags.Length > 64) return RenderNow(values);
+            if (tags.Length > 64) return RenderNow(values, engine);
             var present = 0UL;
             for (var i = 0; i < values.Length; i++) if (values[i] is not null) present |= 1UL << i;
-            return _rendered.GetOrAdd(present, static (_, state) => state.plan.RenderNow(state.values), (plan: this, values));
+            return _rendered.GetOrAdd((present, engine), static (_, state) => state.plan.RenderNow(state.values, state.engine), (plan: this, values, engine));
         }
 
-        private RenderedSql RenderNow(JsonNode?[] values)
+        private RenderedSql RenderNow(JsonNode?[] values, IDatabaseEngine engine)
         {
-            var (sql, bound) = template.Render(tag => values[_index[tag]] is not null, i => ParameterName(i));
-            return new RenderedSql(sql, bound.Select(tag => _index[tag]).ToArray(), QueryTemplate.HasSeveralStatements(sql));
+            var (sql, bound) = template.Render(tag => values[_index[tag]] is not null, engine.Placeholder);
+            var several = QueryTemplate.HasSeveralStatements(sql, engine.Dialect);
+            var (statement, hasCode) = SqlLexer.FirstStatement(sql, engine.Dialect);
+            return new RenderedSql(several ? sql : statement, bound.Select(tag => _index[tag]).ToArray(), several, hasCode);
         }
     }
 
@@ -150,8 +162,6 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
         _plans.AddOrUpdate(input.Parameters, plan);
         return plan;
     }
-
-    private static string ParameterName(int i) => "@p" + i.ToString(CultureInfo.InvariantCulture);
 
     public async Task<ExecutionResult> RunAsync(RunInput input, CancellationToken ct)
     {
@@ -180,8 +190,9 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
             throw Failure($"Cannot run the query: missing required parameters: {ClojureSet(missingRequired)}");
 
         var (engine, connectionString) = await connections.ResolveAsync(action.Query!.DatabaseId, ct);
-        var rendered = plan.Render(values);
-        if (rendered.SeveralStatements) throw Failure("Only one SQL statement can be executed per action.", prefix: false);
+        var rendered = plan.Render(values, engine);
+        if (rendered.SeveralStatements) throw Failure(SeveralStatementsException.Message, prefix: false);
+        if (!rendered.HasCode) throw Failure("Error executing write query: The query is empty.");
         var typed = new object?[rendered.Bound.Length];
         for (var i = 0; i < typed.Length; i++)
         {
@@ -210,13 +221,17 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
             {
                 throw Failure("Error executing write query: " + engine.Describe(e));
             }
+            catch (SeveralStatementsException)
+            {
+                throw Failure(SeveralStatementsException.Message, prefix: false);
+            }
             var rows = Math.Max(0, affected);
             return ExecutionResult.Ok(new JsonObject { ["rows-affected"] = rows }, new JsonObject { ["rows-affected"] = rows });
         }
     }
 
     private static string TagType(JsonObject tags, string tag) =>
-        tags[tag]?["type"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
+        ActionShapes.At(tags, tag, "type") is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
 
     /// <summary>A request value as the database parameter for the tag's type.</summary>
     private static object? Convert(string tag, JsonNode value, string type, IDatabaseEngine engine)

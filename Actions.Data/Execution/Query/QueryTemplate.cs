@@ -1,11 +1,12 @@
 using System.Text;
+using Actions.Data.Databases.Engines;
 
 namespace Actions.Data.Execution.Query;
 
 /// <summary>
 /// Metabase's native-query template: <c>{{tag}}</c> references, <c>[[ … ]]</c> optional blocks (not nested, at
-/// least one tag each), with <c>--</c> and <c>/* */</c> comments and single-quoted strings copied untouched
-/// (tags inside them are not tags). Parsed once per action version and rendered for each run.
+/// least one tag each), with comments, string literals and quoted identifiers copied untouched by the engine's
+/// lexical rules (tags inside them are not tags). Parsed once per action version and rendered for each run.
 /// </summary>
 public sealed class QueryTemplate
 {
@@ -30,10 +31,13 @@ public sealed class QueryTemplate
     public IReadOnlyList<string> RequiredTagNames { get; }
 
     /// <summary>
-    /// Parses a template; throws <see cref="FormatException"/> with a reason. With <paramref name="sqlAware"/> off
-    /// (HTTP templates) comments and quotes are plain text.
+    /// Parses a template; throws <see cref="FormatException"/> with a reason. Comments, string literals and quoted
+    /// identifiers are found by the <paramref name="dialect"/>'s lexer (<see cref="SqlLexer"/>) and copied untouched: a
+    /// <c>{{</c> inside them is text. <c>[[</c>, <c>]]</c> and <c>{{</c> in code are the template's own (before SQLite's
+    /// <c>[identifier]</c>). With <paramref name="sqlAware"/> off (HTTP templates) comments and quotes are plain text.
+    /// One pass over the text, no recursion: blocks do not nest, so nesting cannot grow the stack.
     /// </summary>
-    public static QueryTemplate Parse(string sql, bool sqlAware = true)
+    public static QueryTemplate Parse(string sql, bool sqlAware = true, SqlDialect dialect = SqlDialect.Sqlite)
     {
         var top = new List<Segment>();
         List<Segment>? block = null;
@@ -49,44 +53,7 @@ public sealed class QueryTemplate
         while (i < sql.Length)
         {
             var c = sql[i];
-            if (sqlAware && c == '-' && At(sql, i, "--"))
-            {
-                var end = sql.IndexOf('\n', i);
-                end = end < 0 ? sql.Length : end + 1;
-                text.Append(sql, i, end - i);
-                i = end;
-            }
-            else if (sqlAware && c == '/' && At(sql, i, "/*"))
-            {
-                var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
-                end = end < 0 ? sql.Length : end + 2;
-                text.Append(sql, i, end - i);
-                i = end;
-            }
-            else if (sqlAware && c == '\'')
-            {
-                var end = i + 1;
-                while (end < sql.Length)
-                {
-                    if (sql[end] == '\'' && end + 1 < sql.Length && sql[end + 1] == '\'') end += 2;
-                    else if (sql[end] == '\'') break;
-                    else end++;
-                }
-                end = Math.Min(end + 1, sql.Length);
-                text.Append(sql, i, end - i);
-                i = end;
-            }
-            else if (c == '{' && At(sql, i, "{{"))
-            {
-                var end = sql.IndexOf("}}", i + 2, StringComparison.Ordinal);
-                if (end < 0) throw new FormatException("Invalid query: '{{' without a closing '}}'");
-                var name = sql[(i + 2)..end].Trim();
-                if (name.Length == 0) throw new FormatException("Invalid query: empty '{{}}' parameter");
-                Flush();
-                (block ?? top).Add(new Tag(name));
-                i = end + 2;
-            }
-            else if (c == '[' && At(sql, i, "[["))
+            if (c == '[' && At(sql, i, "[["))
             {
                 if (block is not null) throw new FormatException("Invalid query: optional blocks '[[ ]]' cannot be nested");
                 Flush();
@@ -100,6 +67,21 @@ public sealed class QueryTemplate
                 top.Add(new Optional(block));
                 block = null;
                 i += 2;
+            }
+            else if (c == '{' && At(sql, i, "{{"))
+            {
+                var end = sql.IndexOf("}}", i + 2, StringComparison.Ordinal);
+                if (end < 0) throw new FormatException("Invalid query: '{{' without a closing '}}'");
+                var name = sql[(i + 2)..end].Trim();
+                if (name.Length == 0) throw new FormatException("Invalid query: empty '{{}}' parameter");
+                Flush();
+                (block ?? top).Add(new Tag(name));
+                i = end + 2;
+            }
+            else if (sqlAware && SqlLexer.SkipQuoted(sql, i, dialect, out _) is var quotedEnd && quotedEnd > i)
+            {
+                text.Append(sql, i, quotedEnd - i);
+                i = quotedEnd;
             }
             else
             {
@@ -148,44 +130,8 @@ public sealed class QueryTemplate
         return (sql.ToString(), bound);
     }
 
-    /// <summary>True when SQL holds more than one statement: anything but blanks and comments after a top-level ';'.</summary>
-    public static bool HasSeveralStatements(string sql)
-    {
-        var i = 0;
-        var sawTerminator = false;
-        while (i < sql.Length)
-        {
-            var c = sql[i];
-            if (c == '-' && At(sql, i, "--"))
-            {
-                var end = sql.IndexOf('\n', i);
-                i = end < 0 ? sql.Length : end + 1;
-                continue;
-            }
-            if (c == '/' && At(sql, i, "/*"))
-            {
-                var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
-                i = end < 0 ? sql.Length : end + 2;
-                continue;
-            }
-            if (char.IsWhiteSpace(c))
-            {
-                i++;
-                continue;
-            }
-            if (sawTerminator && c != ';') return true;
-            if (c is '\'' or '"' or '`')
-            {
-                var end = i + 1;
-                while (end < sql.Length && !(sql[end] == c && !(end + 1 < sql.Length && sql[end + 1] == c))) end += sql[end] == c ? 2 : 1;
-                i = end + 1;
-                continue;
-            }
-            if (c == ';') sawTerminator = true;
-            i++;
-        }
-        return false;
-    }
+    /// <summary>True when SQL holds more than one statement by the dialect's lexical rules (see <see cref="SqlLexer"/>).</summary>
+    public static bool HasSeveralStatements(string sql, SqlDialect dialect = SqlDialect.Sqlite) => SqlLexer.HasSeveralStatements(sql, dialect);
 
     private static bool At(string s, int i, string token) => string.CompareOrdinal(s, i, token, 0, token.Length) == 0;
 }

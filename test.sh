@@ -89,19 +89,39 @@ fi
 # A clean clone has no restored packages yet: the migration check below needs them.
 dotnet restore Actions.sln >"$WORK/restore.log" 2>&1 || { cat "$WORK/restore.log"; echo "dotnet restore failed"; exit 1; }
 
-if ! dotnet ef migrations has-pending-model-changes --project Actions.Data --startup-project Actions.Web >"$WORK/ef.log" 2>&1; then
-  cat "$WORK/ef.log"
-  echo "The EF Core model has changes without a migration: run 'dotnet ef migrations add <Name> --project Actions.Data --startup-project Actions.Web --output-dir Store/Migrations'."
-  exit 1
-fi
+# Each app store provider has its own migrations (SQLite: AppDbContext, PostgreSQL: PostgresAppDbContext).
+check_migrations() {
+  local context=$1 folder=$2
+  shift 2
+  if ! dotnet ef migrations has-pending-model-changes "$@" --context "$context" --project Actions.Data --startup-project Actions.Web >"$WORK/ef.log" 2>&1; then
+    cat "$WORK/ef.log"
+    echo "The EF Core model has changes without a migration: run 'dotnet ef migrations add <Name> --context $context --project Actions.Data --startup-project Actions.Web --output-dir $folder'."
+    exit 1
+  fi
+}
+check_migrations AppDbContext Store/Migrations
+check_migrations PostgresAppDbContext Store/PostgresMigrations --no-build
 
 RESULTS="$WORK/results"
 dotnet test Actions.sln --logger "trx;LogFilePrefix=actions" --logger "console;verbosity=minimal" --results-directory "$RESULTS" -v quiet \
   > "$WORK/test.log" 2>&1
 test_exit=$?
-# The failures with their messages (and the run's summary), not the whole log.
-grep -E "^\s+Failed |Error Message:|^\s{3}\S" -A3 "$WORK/test.log" | grep -vE "^\s+at " | head -n 200
+
+# The API tests once more with the app store on PostgreSQL (a fresh database per app, on the server above);
+# their own TRX file, so the count below includes both runs.
+API_TESTS="FullyQualifiedName~Actions.Tests.Api.|FullyQualifiedName~Actions.Tests.ActionApi.|FullyQualifiedName~Actions.Tests.Http.|FullyQualifiedName~Actions.Tests.Hardening."
+ACTIONS_TEST_APP_STORE=postgres dotnet test Actions.Tests --no-build --filter "$API_TESTS" \
+  --logger "trx;LogFilePrefix=actions-pgstore" --logger "console;verbosity=minimal" --results-directory "$RESULTS" -v quiet \
+  > "$WORK/test-pgstore.log" 2>&1
+pgstore_exit=$?
+[ "$test_exit" -ne 0 ] || test_exit=$pgstore_exit
+
+# The failures with their messages (and each run's summary), not the whole log.
+for log in "$WORK/test.log" "$WORK/test-pgstore.log"; do
+  grep -E "^\s+Failed |Error Message:|^\s{3}\S" -A3 "$log" | grep -vE "^\s+at " | head -n 200
+done
 grep -E "^(Passed|Failed)!" "$WORK/test.log"
+echo "PostgreSQL app store: $(grep -E "^(Passed|Failed)!" "$WORK/test-pgstore.log")"
 
 passed=0
 failed=0

@@ -124,7 +124,9 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Databases.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) ?? throw ApiError.NotFound();
-        var tables = await db.Tables.AsNoTracking().Where(t => t.DatabaseId == id && t.Active).OrderBy(t => t.Schema).ThenBy(t => t.Name).ToListAsync(ct);
+        // Ordinal, sorted here: the same order on every store provider whatever the database's collation.
+        var tables = (await db.Tables.AsNoTracking().Where(t => t.DatabaseId == id && t.Active).ToListAsync(ct))
+            .OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
         var tableIds = tables.Select(t => t.Id).ToList();
         var fields = (await db.Fields.AsNoTracking().Where(f => tableIds.Contains(f.TableId) && f.Active).OrderBy(f => f.Position).ToListAsync(ct))
             .ToLookup(f => f.TableId);

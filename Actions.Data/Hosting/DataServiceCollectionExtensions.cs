@@ -29,18 +29,28 @@ public static class DataServiceCollectionExtensions
     public static IHostApplicationBuilder AddActionsData(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        var connectionString = builder.Configuration.GetConnectionString("AppDb");
+        var provider = builder.Configuration[$"{ActionsOptions.Section}:{nameof(ActionsOptions.AppDbProvider)}"];
+        var postgres = AppStoreProvider.IsPostgres(provider);
         services.AddOptions<ActionsOptions>().Bind(builder.Configuration.GetSection(ActionsOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.AppDbProvider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase),
-                "Actions:AppDbProvider must be Sqlite (PostgreSQL for the app store is not available yet).")
+            .Validate(o => AppStoreProvider.IsKnown(o.AppDbProvider),
+                $"Actions:AppDbProvider must be {AppStoreProvider.Sqlite} or {AppStoreProvider.Postgres}.")
+            .Validate(_ => !postgres || !string.IsNullOrWhiteSpace(connectionString),
+                "ConnectionStrings:AppDb is required when Actions:AppDbProvider is Postgres (an Npgsql connection string).")
             .ValidateOnStart();
 
-        var options = builder.Configuration.GetSection(ActionsOptions.Section).Get<ActionsOptions>() ?? new ActionsOptions();
-        var connectionString = builder.Configuration.GetConnectionString("AppDb");
-        if (string.IsNullOrWhiteSpace(connectionString))
-            connectionString = $"Data Source={Path.Combine(options.DataDirFullPath, "actions.db")}";
-
-        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString, s => s.CommandTimeout(30)));
+        if (postgres)
+        {
+            AddAppStore<PostgresAppDbContext>(services, o => PostgresAppDbContext.Configure(o, connectionString ?? ""));
+        }
+        else
+        {
+            var options = builder.Configuration.GetSection(ActionsOptions.Section).Get<ActionsOptions>() ?? new ActionsOptions();
+            if (string.IsNullOrWhiteSpace(connectionString))
+                connectionString = $"Data Source={Path.Combine(options.DataDirFullPath, "actions.db")}";
+            services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString, s => s.CommandTimeout(30)));
+        }
         services.AddDataProtection().SetApplicationName("Actions").PersistKeysToDbContext<AppDbContext>();
 
         services.AddSingleton(TimeProvider.System);
@@ -89,5 +99,26 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ActionExecutionService>();
         services.AddSingleton<StoreInitializer>();
         return builder;
+    }
+
+    /// <summary>
+    /// A provider's own context type (its migrations are found by that type) behind the
+    /// <see cref="IDbContextFactory{AppDbContext}"/> and scoped <see cref="AppDbContext"/> every service uses.
+    /// </summary>
+    private static void AddAppStore<TContext>(IServiceCollection services, Action<DbContextOptionsBuilder> configure)
+        where TContext : AppDbContext
+    {
+        services.AddDbContextFactory<TContext>(configure);
+        services.AddSingleton<IDbContextFactory<AppDbContext>, AppStoreFactory<TContext>>();
+        services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<TContext>());
+    }
+
+    private sealed class AppStoreFactory<TContext>(IDbContextFactory<TContext> contexts) : IDbContextFactory<AppDbContext>
+        where TContext : AppDbContext
+    {
+        public AppDbContext CreateDbContext() => contexts.CreateDbContext();
+
+        public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await contexts.CreateDbContextAsync(cancellationToken);
     }
 }

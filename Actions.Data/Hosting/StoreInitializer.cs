@@ -3,6 +3,8 @@ using Actions.Data.Platform;
 using Actions.Data.Store;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,14 +23,18 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
         Directory.CreateDirectory(o.DataDirFullPath);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            if (db.Database.GetDbConnection() is SqliteConnection sqlite && new SqliteConnectionStringBuilder(sqlite.ConnectionString).DataSource is { Length: > 0 } file)
+            var sqlite = db.Database.GetDbConnection() as SqliteConnection;
+            if (sqlite is not null && new SqliteConnectionStringBuilder(sqlite.ConnectionString).DataSource is { Length: > 0 } file)
             {
                 var folder = Path.GetDirectoryName(Path.GetFullPath(file));
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
+            // PostgreSQL's provider learns that the history table is missing by a failed query, which it logs as an
+            // error on every first start; made beforehand (IF NOT EXISTS), it is simply there.
+            if (sqlite is null) await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
             await db.Database.MigrateAsync(ct);
-            // WAL lets the browser app and the API read while a write is in progress.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            // WAL lets the browser app and the API read while a write is in progress (a SQLite store only).
+            if (sqlite is not null) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
         await BootstrapAdminAsync(o.Admin, ct);
         if (o.SampleData) await sample.EnsureCreatedAsync(ct);

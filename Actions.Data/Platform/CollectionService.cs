@@ -55,7 +55,9 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         var result = new List<CollectionDto>();
         var root = await LevelAsync(caller, null, ct);
         if (root != PermissionLevel.None) result.Add(new CollectionDto(RootKey, RootName, "/", null, root == PermissionLevel.Write));
-        foreach (var c in await db.Collections.AsNoTracking().OrderBy(c => c.Location).ThenBy(c => c.Name).ToListAsync(ct))
+        // Sorted here, not by the database: the same order on every store provider (NameOrder).
+        var collections = (await db.Collections.AsNoTracking().ToListAsync(ct)).OrderBy(c => c.Location, StringComparer.Ordinal).ThenByName(c => c.Name);
+        foreach (var c in collections)
         {
             var level = await LevelAsync(caller, c.Id, ct);
             if (level != PermissionLevel.None) result.Add(ToDto(c, level == PermissionLevel.Write));

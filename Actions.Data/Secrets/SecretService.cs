@@ -129,7 +129,7 @@ public sealed partial class SecretService(IDbContextFactory<AppDbContext> contex
         caller.RequireSuperuser();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.Secrets.AsNoTracking().ToListAsync(ct);
-        return new JsonArray(rows.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.Name, StringComparer.Ordinal)
+        return new JsonArray(rows.OrderByName(r => r.Name)
             .Select(r => (JsonNode?)ToJson(r)).ToArray());
     }
 

@@ -11,10 +11,18 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Actions.Data.Store;
 
-/// <summary>The app's own store: identity, permissions, settings and (later) actions and their log.</summary>
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
-    : IdentityDbContext<AppUser, IdentityRole<int>, int>(options), IDataProtectionKeyContext
+/// <summary>
+/// The app's own store: identity, permissions, settings, actions and their log. This type carries the SQLite
+/// migrations (Store/Migrations); <see cref="PostgresAppDbContext"/> is the same model with PostgreSQL's
+/// (Store/PostgresMigrations). Services ask for this type whatever the provider.
+/// </summary>
+public class AppDbContext : IdentityDbContext<AppUser, IdentityRole<int>, int>, IDataProtectionKeyContext
 {
+    public AppDbContext(DbContextOptions<AppDbContext> options) : base(options) { }
+
+    /// <summary>For a provider's own context type, whose migrations are found by that type.</summary>
+    protected AppDbContext(DbContextOptions options) : base(options) { }
+
     public DbSet<PermissionGroup> PermissionGroups => Set<PermissionGroup>();
     public DbSet<GroupMembership> GroupMemberships => Set<GroupMembership>();
     public DbSet<UserSession> Sessions => Set<UserSession>();

@@ -34,6 +34,16 @@ public sealed class CollectionsPermissionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Collections_are_listed_by_name_case_insensitively_whatever_the_store()
+    {
+        var admin = await Seeded.AdminAsync(_app);
+        foreach (var name in new[] { "banana", "Cherry", "apple", "Apple" }) await CollectionAsync(admin, name);
+        var names = (await admin.Get("/api/collection")).Expect(HttpStatusCode.OK).Json.AsArray().Skip(1).Select(c => c!["name"]!.GetValue<string>());
+        // Case-insensitive, then ordinal for names that differ only in case: the same on SQLite and PostgreSQL.
+        Assert.Equal(["Apple", "apple", "banana", "Cherry"], names);
+    }
+
+    [Fact]
     public async Task New_collection_copies_its_parents_permissions_then_stands_alone()
     {
         var admin = await Seeded.AdminAsync(_app);
@@ -99,6 +109,28 @@ public sealed class CollectionsPermissionsTests : IDisposable
         var after = (await admin.Get("/api/collection/graph")).Json;
         Assert.Equal(revision + 1, after["revision"]!.GetValue<int>());
         Assert.Equal("read", after["groups"]![group.ToString()]!["root"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Concurrent_graph_puts_on_one_revision_let_exactly_one_through()
+    {
+        var admin = await Seeded.AdminAsync(_app);
+        var group = await Seeded.GroupAsync(admin);
+        var collection = await CollectionAsync(admin, "Shared");
+        var revision = (await admin.Get("/api/collection/graph")).Json["revision"]!.GetValue<int>();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var body = new JsonObject
+            {
+                ["revision"] = revision,
+                ["groups"] = new JsonObject { [group.ToString()] = new JsonObject { [collection.ToString()] = i % 2 == 0 ? "read" : "write" } },
+            };
+            return (await admin.Put("/api/collection/graph", body.ToJsonString())).Status;
+        })));
+        // Each PUT checks the revision and writes in one transaction: the first to commit wins, the rest are stale.
+        Assert.Single(statuses, HttpStatusCode.OK);
+        Assert.All(statuses.Where(s => s != HttpStatusCode.OK), s => Assert.Equal(HttpStatusCode.Conflict, s));
+        Assert.Equal(revision + 1, (await admin.Get("/api/collection/graph")).Json["revision"]!.GetValue<int>());
     }
 
     [Fact]

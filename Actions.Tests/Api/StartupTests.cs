@@ -27,7 +27,8 @@ public sealed class StartupTests
             Assert.True(me["is_superuser"]!.GetValue<bool>());
             (await first.Api().Post("/api/setup", new { user = new { email = "x@example.com", password = "Passw0rd!!", first_name = "x", last_name = "y" } }))
                 .Expect(HttpStatusCode.Forbidden);
-            Assert.True(File.Exists(Path.Combine(dataDir, "actions.db")));
+            // A SQLite store is a file in the data folder; a PostgreSQL store is its own database.
+            Assert.Equal(!AppFactory.PostgresStore, File.Exists(Path.Combine(dataDir, "actions.db")));
         }
 
         // Same DataDir, different bootstrap credentials: nothing is added or changed.
@@ -64,5 +65,57 @@ public sealed class StartupTests
         Assert.Contains("PerLinkPerSecond", error.ToString());
         using var negativeRetention = new AppFactory(new Dictionary<string, string?> { ["Actions:ExecutionLog:RetentionDays"] = "-1" });
         Assert.Contains("Actions:ExecutionLog:RetentionDays", Assert.ThrowsAny<Exception>(() => negativeRetention.Services).ToString());
+    }
+
+    [Theory]
+    [InlineData("Mongo")]
+    [InlineData("postgresql")]
+    public void An_unknown_app_store_provider_stops_the_app_at_start(string provider)
+    {
+        using var app = new AppFactory(new Dictionary<string, string?> { ["Actions:AppDbProvider"] = provider });
+        Assert.Contains("Actions:AppDbProvider", Assert.ThrowsAny<Exception>(() => app.Services).ToString());
+    }
+
+    [Fact]
+    public void A_postgres_store_without_a_connection_string_stops_the_app_at_start()
+    {
+        using var app = new AppFactory(new Dictionary<string, string?> { ["Actions:AppDbProvider"] = "postgres", ["ConnectionStrings:AppDb"] = "" });
+        Assert.Contains("ConnectionStrings:AppDb", Assert.ThrowsAny<Exception>(() => app.Services).ToString());
+    }
+
+    [Fact]
+    public async Task A_postgres_store_is_created_on_an_empty_database_and_keeps_actions_and_their_log_across_a_restart()
+    {
+        var database = await TargetDatabases.PostgresAsync("SELECT 1");
+        var admin = TargetDatabases.PostgresAdmin();
+        admin.Database = database;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Actions:AppDbProvider"] = "POSTGRES",
+            ["ConnectionStrings:AppDb"] = admin.ConnectionString,
+        };
+        int id;
+        string session;
+        using (var first = new AppFactory(settings))
+        {
+            var s = await ActionSetup.CreateAsync(first);
+            session = s.Admin.Session!;
+            id = await s.CreateAsync(s.FixtureAction());
+            (await s.Admin.Post($"/api/action/{id}/execute", new { parameters = new { id = 1 } })).Expect(HttpStatusCode.OK);
+            await using var db = await first.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+            Assert.IsType<PostgresAppDbContext>(db);
+            Assert.Equal("Npgsql.EntityFrameworkCore.PostgreSQL", db.Database.ProviderName);
+            Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
+        }
+
+        // Another data folder: everything comes back from the PostgreSQL database.
+        using var again = new AppFactory(settings);
+        var api = again.Api(session);
+        Assert.Equal("Rename category", (await api.Get($"/api/action/{id}")).Expect(HttpStatusCode.OK).Json["name"]!.GetValue<string>());
+        var log = (await api.Get($"/api/action/{id}/execution")).Expect(HttpStatusCode.OK).Json;
+        Assert.Equal(1, log["total"]!.GetValue<int>());
+        Assert.Equal("success", log["data"]![0]!["status"]!.GetValue<string>());
+        await using var store = await again.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await store.Database.GetPendingMigrationsAsync());
     }
 }

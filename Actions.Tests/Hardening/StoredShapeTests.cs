@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Actions.Data.ActionDefinitions;
 using Actions.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Actions.Tests.Hardening;
 
@@ -90,22 +89,31 @@ public sealed class StoredShapeTests : IDisposable
         var links = new Dictionary<int, string>();
         foreach (var id in new[] { fieldsNumber, fieldsList, http })
             links[id] = (await s.Admin.Post($"/api/action/{id}/public_link")).Expect(HttpStatusCode.OK).Json["uuid"]!.GetValue<string>();
+        var dataDir = _app.DataDir;
         _app.Dispose();
 
-        // What an earlier version accepted, written straight into the store while the app is down.
-        using (var store = new SqliteConnection($"Data Source={Path.Combine(_app.DataDir, "actions.db")};Pooling=False"))
+        // What an earlier version accepted, written straight into the store while the app is down (the same SQL
+        // on either store provider).
+        using (var store = _app.OpenStore())
         {
-            store.Open();
+            using var read = store.CreateCommand();
+            read.CommandText = $"""SELECT "DatasetQueryJson" FROM "QueryActions" WHERE "ActionId" = {tagNumber}""";
+            var datasetQuery = JsonNode.Parse((string)read.ExecuteScalar()!)!;
+            datasetQuery["native"]!["template-tags"]!["id"] = 7;
             using var command = store.CreateCommand();
             command.CommandText = $$"""
-                UPDATE Actions SET VisualizationSettingsJson = '{"fields": 5}' WHERE Id = {{fieldsNumber}};
-                UPDATE Actions SET VisualizationSettingsJson = '{"fields": [{"id": "id", "hidden": true}]}' WHERE Id = {{fieldsList}};
-                UPDATE QueryActions SET DatasetQueryJson = json_set(DatasetQueryJson, '$.native."template-tags".id', 7) WHERE ActionId = {{tagNumber}};
-                UPDATE HttpActions SET TemplateJson = '{"method": "GET", "url": "http://127.0.0.1:9/x", "parameters": [{"type": "string/="}, {"id": 7}, 3, {"id": "q"}]}' WHERE ActionId = {{http}};
+                UPDATE "Actions" SET "VisualizationSettingsJson" = '{"fields": 5}' WHERE "Id" = {{fieldsNumber}};
+                UPDATE "Actions" SET "VisualizationSettingsJson" = '{"fields": [{"id": "id", "hidden": true}]}' WHERE "Id" = {{fieldsList}};
+                UPDATE "QueryActions" SET "DatasetQueryJson" = @query WHERE "ActionId" = {{tagNumber}};
+                UPDATE "HttpActions" SET "TemplateJson" = '{"method": "GET", "url": "http://127.0.0.1:9/x", "parameters": [{"type": "string/="}, {"id": 7}, 3, {"id": "q"}]}' WHERE "ActionId" = {{http}};
                 """;
+            var query = command.CreateParameter();
+            query.ParameterName = "@query";
+            query.Value = datasetQuery.ToJsonString();
+            command.Parameters.Add(query);
             Assert.Equal(4, command.ExecuteNonQuery());
         }
-        _restarted = new AppFactory(Settings, _app.DataDir);
+        _restarted = new AppFactory(Settings, dataDir);
         var admin = _restarted.Api(s.Admin.Session);
         var anonymous = _restarted.Api();
 

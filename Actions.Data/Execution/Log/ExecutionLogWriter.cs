@@ -6,6 +6,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
 using SQLitePCL;
 
 namespace Actions.Data.Execution.Log;
@@ -100,58 +102,19 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     {
         try
         {
-            // One prepared INSERT reused for the whole batch in one transaction: far less work per entry than
-            // change tracking, and the log writer shares the cores with the runs it records.
             await using var db = await contexts.CreateDbContextAsync();
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync();
-            // WAL with synchronous=NORMAL: a commit no longer waits for the disk (a power cut may lose the last
-            // batch, never corrupt the file) — the log must not slow the runs it records.
-            await using (var pragma = connection.CreateCommand())
+            switch (connection)
             {
-                pragma.CommandText = "PRAGMA synchronous = NORMAL;";
-                await pragma.ExecuteNonQueryAsync();
-            }
-            // The INSERT is prepared once per batch and each entry bound straight onto it: no provider command or
-            // parameter objects per entry.
-            var handle = ((SqliteConnection)connection).Handle!;
-            SqliteSession.Check(raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;"), handle);
-            SqliteSession.Check(raw.sqlite3_prepare_v2(handle, """
-                INSERT INTO "ExecutionLog" ("ActionId", "ActionName", "ActionType", "Source", "UserId", "ClientIp", "StartedAt",
-                  "DurationMs", "Status", "HttpStatus", "ResultJson", "Error", "ParametersJson")
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                """, out var insert), handle);
-            using (insert)
-            {
-                try
-                {
-                    foreach (var e in batch)
-                    {
-                        raw.sqlite3_bind_int64(insert, 1, e.ActionId);
-                        SqliteSession.Bind(insert, 2, e.ActionName);
-                        SqliteSession.Bind(insert, 3, e.ActionType);
-                        SqliteSession.Bind(insert, 4, e.Source);
-                        if (e.UserId is { } user) raw.sqlite3_bind_int64(insert, 5, user); else raw.sqlite3_bind_null(insert, 5);
-                        SqliteSession.Bind(insert, 6, e.ClientIp);
-                        // The text form EF Core's SQLite provider stores and reads for DateTime.
-                        SqliteSession.Bind(insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
-                        raw.sqlite3_bind_int64(insert, 8, e.DurationMs);
-                        SqliteSession.Bind(insert, 9, e.Status);
-                        raw.sqlite3_bind_int64(insert, 10, e.HttpStatus);
-                        SqliteSession.Bind(insert, 11, e.ResultJson);
-                        SqliteSession.Bind(insert, 12, e.Error);
-                        SqliteSession.Bind(insert, 13, e.ParametersJson);
-                        var rc = raw.sqlite3_step(insert);
-                        raw.sqlite3_reset(insert);
-                        SqliteSession.Check(rc, handle);
-                    }
-                    SqliteSession.Check(raw.sqlite3_exec(handle, "COMMIT;"), handle);
-                }
-                catch
-                {
-                    if (raw.sqlite3_get_autocommit(handle) == 0) raw.sqlite3_exec(handle, "ROLLBACK;");
-                    throw;
-                }
+                case SqliteConnection sqlite:
+                    await InsertAsync(sqlite, batch);
+                    break;
+                case NpgsqlConnection postgres:
+                    await CopyAsync(postgres, batch);
+                    break;
+                default:
+                    throw new NotSupportedException($"No execution log writer for {connection.GetType().Name}");
             }
         }
         catch (Exception e)
@@ -160,6 +123,100 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
         }
     }
+
+    /// <summary>
+    /// SQLite: one prepared INSERT reused for the whole batch in one transaction: far less work per entry than
+    /// change tracking, and the log writer shares the cores with the runs it records.
+    /// </summary>
+    private static async Task InsertAsync(SqliteConnection connection, List<ExecutionLogEntry> batch)
+    {
+        // WAL with synchronous=NORMAL: a commit no longer waits for the disk (a power cut may lose the last
+        // batch, never corrupt the file) — the log must not slow the runs it records.
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+        // The INSERT is prepared once per batch and each entry bound straight onto it: no provider command or
+        // parameter objects per entry.
+        var handle = connection.Handle!;
+        SqliteSession.Check(raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;"), handle);
+        SqliteSession.Check(raw.sqlite3_prepare_v2(handle, $"""
+            INSERT INTO "ExecutionLog" ({Columns})
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+            """, out var insert), handle);
+        using (insert)
+        {
+            try
+            {
+                foreach (var e in batch)
+                {
+                    raw.sqlite3_bind_int64(insert, 1, e.ActionId);
+                    SqliteSession.Bind(insert, 2, e.ActionName);
+                    SqliteSession.Bind(insert, 3, e.ActionType);
+                    SqliteSession.Bind(insert, 4, e.Source);
+                    if (e.UserId is { } user) raw.sqlite3_bind_int64(insert, 5, user); else raw.sqlite3_bind_null(insert, 5);
+                    SqliteSession.Bind(insert, 6, e.ClientIp);
+                    // The text form EF Core's SQLite provider stores and reads for DateTime.
+                    SqliteSession.Bind(insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
+                    raw.sqlite3_bind_int64(insert, 8, e.DurationMs);
+                    SqliteSession.Bind(insert, 9, e.Status);
+                    raw.sqlite3_bind_int64(insert, 10, e.HttpStatus);
+                    SqliteSession.Bind(insert, 11, e.ResultJson);
+                    SqliteSession.Bind(insert, 12, e.Error);
+                    SqliteSession.Bind(insert, 13, e.ParametersJson);
+                    var rc = raw.sqlite3_step(insert);
+                    raw.sqlite3_reset(insert);
+                    SqliteSession.Check(rc, handle);
+                }
+                SqliteSession.Check(raw.sqlite3_exec(handle, "COMMIT;"), handle);
+            }
+            catch
+            {
+                if (raw.sqlite3_get_autocommit(handle) == 0) raw.sqlite3_exec(handle, "ROLLBACK;");
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL: the whole batch in one binary COPY, a single statement and so a single commit; every value is
+    /// sent as typed binary data, never as SQL text.
+    /// </summary>
+    private static async Task CopyAsync(NpgsqlConnection connection, List<ExecutionLogEntry> batch)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync($"""COPY "ExecutionLog" ({Columns}) FROM STDIN (FORMAT BINARY)""");
+        foreach (var e in batch)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(e.ActionId, NpgsqlDbType.Integer);
+            await WriteTextAsync(copy, e.ActionName);
+            await WriteTextAsync(copy, e.ActionType);
+            await WriteTextAsync(copy, e.Source);
+            if (e.UserId is { } user) await copy.WriteAsync(user, NpgsqlDbType.Integer); else await copy.WriteNullAsync();
+            await WriteTextAsync(copy, e.ClientIp);
+            // As the store's UTC converter writes it.
+            await copy.WriteAsync(e.StartedAt.Kind == DateTimeKind.Utc ? e.StartedAt : e.StartedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(e.DurationMs, NpgsqlDbType.Integer);
+            await WriteTextAsync(copy, e.Status);
+            await copy.WriteAsync(e.HttpStatus, NpgsqlDbType.Integer);
+            await WriteTextAsync(copy, e.ResultJson);
+            await WriteTextAsync(copy, e.Error);
+            await WriteTextAsync(copy, e.ParametersJson);
+        }
+        await copy.CompleteAsync();
+    }
+
+    private static async Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null) await copy.WriteNullAsync();
+        else await copy.WriteAsync(PostgresAppDbContext.NulFreeText.WithoutNul(value), NpgsqlDbType.Text);
+    }
+
+    private const string Columns = """
+        "ActionId", "ActionName", "ActionType", "Source", "UserId", "ClientIp", "StartedAt",
+          "DurationMs", "Status", "HttpStatus", "ResultJson", "Error", "ParametersJson"
+        """;
 
     private void Advance(int count)
     {

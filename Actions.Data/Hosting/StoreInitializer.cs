@@ -7,12 +7,15 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Actions.Data.Hosting;
 
 /// <summary>
 /// First start, in the spec's order: data folder, migrations (which seed the two groups and the root
-/// permission), bootstrap admin. Every step is idempotent, so a second start changes nothing.
+/// permission), bootstrap admin. Every step is idempotent, so a second start changes nothing. On a PostgreSQL store,
+/// instances that start together take turns (a session advisory lock), so migrations, the bootstrap admin and the
+/// sample data are made once.
 /// </summary>
 public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, IOptions<ActionsOptions> options,
     UserService users, SampleDatabase sample, ILogger<StoreInitializer> logger)
@@ -21,6 +24,7 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
     {
         var o = options.Value;
         Directory.CreateDirectory(o.DataDirFullPath);
+        await using var startLock = await StartLockAsync(ct);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var sqlite = db.Database.GetDbConnection() as SqliteConnection;
@@ -38,6 +42,25 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
         }
         await BootstrapAdminAsync(o.Admin, ct);
         if (o.SampleData) await sample.EnsureCreatedAsync(ct);
+    }
+
+    /// <summary>The advisory lock key of start-up (distinct from the one every app transaction takes).</summary>
+    private const long StartLockKey = 6599116105111110116;
+
+    /// <summary>
+    /// On PostgreSQL, waits for and holds the start-up lock on a connection of its own (not pooled: closing it ends the
+    /// session, which releases the lock even if this process dies mid-way); null on SQLite.
+    /// </summary>
+    private async Task<NpgsqlConnection?> StartLockAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (db.Database.GetDbConnection() is not NpgsqlConnection) return null;
+        var builder = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var take = new NpgsqlCommand($"SELECT pg_advisory_lock({StartLockKey})", connection);
+        await take.ExecuteNonQueryAsync(ct);
+        return connection;
     }
 
     private async Task BootstrapAdminAsync(ActionsOptions.AdminOptions admin, CancellationToken ct)

@@ -118,4 +118,39 @@ public sealed class StartupTests
         await using var store = await again.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         Assert.Empty(await store.Database.GetPendingMigrationsAsync());
     }
+
+    [Fact]
+    public async Task Instances_starting_together_on_an_empty_postgres_store_migrate_and_seed_once()
+    {
+        var database = await TargetDatabases.PostgresAsync("SELECT 1");
+        var admin = TargetDatabases.PostgresAdmin();
+        admin.Database = database;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Actions:AppDbProvider"] = "Postgres",
+            ["ConnectionStrings:AppDb"] = admin.ConnectionString,
+            ["Actions:Admin:Email"] = "boot@example.com",
+            ["Actions:Admin:Password"] = Seeded.AdminPassword,
+            ["Actions:SampleData"] = "true",
+        };
+        var instances = Enumerable.Range(0, 3).Select(_ => new AppFactory(settings)).ToList();
+        try
+        {
+            // Each start runs its migrations, bootstrap admin and sample data before the host answers.
+            await Task.WhenAll(instances.Select(i => Task.Run(() => i.Services)));
+            foreach (var instance in instances)
+                (await instance.Api().Get("/api/health")).Expect(HttpStatusCode.OK);
+            var token = (await instances[0].Api().Post("/api/session", new { username = "boot@example.com", password = Seeded.AdminPassword }))
+                .Expect(HttpStatusCode.OK).Json["id"]!.GetValue<string>();
+            var users = (await instances[1].Api(token).Get("/api/user")).Expect(HttpStatusCode.OK).Json;
+            Assert.Equal(1, users["total"]!.GetValue<int>());
+            var databases = (await instances[2].Api(token).Get("/api/database")).Expect(HttpStatusCode.OK).Json["data"]!.AsArray();
+            Assert.Single(databases, d => d!["is_sample"]!.GetValue<bool>());
+            Assert.Equal(3, (await instances[2].Api(token).Get("/api/action")).Expect(HttpStatusCode.OK).Json.AsArray().Count);
+        }
+        finally
+        {
+            foreach (var instance in instances) instance.Dispose();
+        }
+    }
 }

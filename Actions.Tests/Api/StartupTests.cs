@@ -153,4 +153,40 @@ public sealed class StartupTests
             foreach (var instance in instances) instance.Dispose();
         }
     }
+
+    [Fact]
+    public async Task Health_is_503_while_the_postgres_store_is_unreachable_and_200_again_after()
+    {
+        var database = await TargetDatabases.PostgresAsync("SELECT 1");
+        var store = TargetDatabases.PostgresAdmin();
+        store.Database = database;
+        using var app = new AppFactory(new Dictionary<string, string?>
+        {
+            ["Actions:AppDbProvider"] = "Postgres",
+            ["ConnectionStrings:AppDb"] = store.ConnectionString,
+        });
+        var api = app.Api();
+        (await api.Get("/api/health")).Expect(HttpStatusCode.OK);
+
+        // Health is polled as a load balancer would; no bound on how soon is asserted (the machine may be busy).
+        async Task<ApiClient.Response> HealthBecomes(HttpStatusCode wanted)
+        {
+            ApiClient.Response response;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            do response = await api.Get("/api/health");
+            while (response.Status != wanted && DateTime.UtcNow < deadline);
+            return response;
+        }
+
+        await TargetDatabases.ExecPostgresAsync("postgres",
+            $"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}';");
+        var down = await HealthBecomes(HttpStatusCode.ServiceUnavailable);
+        down.Expect(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("unhealthy", down.Json["status"]!.GetValue<string>());
+
+        await TargetDatabases.ExecPostgresAsync("postgres", $"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true;");
+        var up = await HealthBecomes(HttpStatusCode.OK);
+        up.Expect(HttpStatusCode.OK);
+        Assert.Equal("ok", up.Json["status"]!.GetValue<string>());
+    }
 }

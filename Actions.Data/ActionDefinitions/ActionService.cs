@@ -353,7 +353,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
     {
         if (caller.IsSuperuser) return;
         if (Execution.Http.HttpRequestTemplate.ReferencesSecrets(template)
-            || (storedTemplateJson is not null && Execution.Http.HttpRequestTemplate.ReferencesSecrets(JsonNode.Parse(storedTemplateJson, documentOptions: new() { MaxDepth = 256 }))))
+            || Execution.Http.HttpRequestTemplate.ReferencesSecrets(ActionShapes.Parse(storedTemplateJson)))
             throw ApiError.Forbidden();
     }
 

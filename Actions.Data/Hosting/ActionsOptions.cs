@@ -55,18 +55,23 @@ public sealed class ActionsOptions : IValidatableObject
         /// <summary>Comma-separated IP addresses or CIDR ranges.</summary>
         public string KnownProxies { get; set; } = "";
 
-        /// <summary>The configured entries, as addresses (a single address is a /32 or /128 range).</summary>
+        /// <summary>The configured entries, as ranges (validated at start, so every entry parses).</summary>
         public IReadOnlyList<System.Net.IPNetwork> Networks =>
-            [.. Entries().Select(e => System.Net.IPNetwork.TryParse(e, out var n) ? n
-                : System.Net.IPAddress.TryParse(e, out var a) ? new System.Net.IPNetwork(a, a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
-                : throw new FormatException($"Not an IP address or CIDR range: {e}"))];
+            [.. Entries().Select(e => Parse(e) ?? throw new FormatException($"Not an IP address or CIDR range: {e}"))];
 
         private IEnumerable<string> Entries() => KnownProxies.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+        /// <summary>A CIDR range, or a single address as a /32 or /128 range; null for anything else.</summary>
+        private static System.Net.IPNetwork? Parse(string entry) =>
+            System.Net.IPNetwork.TryParse(entry, out var network) ? network
+            : System.Net.IPAddress.TryParse(entry, out var address)
+                ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                : null;
 
         public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
         {
             foreach (var entry in Entries())
-                if (!System.Net.IPNetwork.TryParse(entry, out _) && !System.Net.IPAddress.TryParse(entry, out _))
+                if (Parse(entry) is null)
                     yield return new ValidationResult($"'{entry}' is not an IP address or CIDR range", [nameof(KnownProxies)]);
         }
     }

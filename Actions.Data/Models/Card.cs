@@ -11,6 +11,9 @@ public sealed class Card
     public const string ModelType = "model";
     public const string QuestionType = "question";
 
+    /// <summary>How Metabase's collection items and search name a card's kind: <c>dataset</c> for a model, else <c>card</c>.</summary>
+    public static string ItemModelOf(Card card) => card.Type == ModelType ? "dataset" : "card";
+
     public int Id { get; set; }
     public string Name { get; set; } = "";
     public string Type { get; set; } = QuestionType;

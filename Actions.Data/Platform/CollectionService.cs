@@ -86,7 +86,7 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         var cards = await db.Cards.AsNoTracking().Where(c => c.CollectionId == id).ToListAsync(ct);
         foreach (var card in cards.Where(c => c.Archived == archived))
         {
-            var model = card.Type == Models.Card.ModelType ? "dataset" : "card";
+            var model = Models.Card.ItemModelOf(card);
             if (Wanted(model)) items.Add(new CollectionItemDto(card.Id, card.Name, card.Description, model, id));
         }
         if (Wanted("action"))
@@ -95,8 +95,7 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
             foreach (var action in await db.Actions.AsNoTracking().Where(a => modelIds.Contains(a.ModelId) && a.Archived == archived).ToListAsync(ct))
                 items.Add(new CollectionItemDto(action.Id, action.Name, action.Description, "action", id));
         }
-        var sorted = items.OrderBy(i => i.Model == "collection" ? 0 : 1)
-            .ThenBy(i => i.Name, StringComparer.OrdinalIgnoreCase).ThenBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Id).ToList();
+        var sorted = items.OrderBy(i => i.Model == "collection" ? 0 : 1).ThenByName(i => i.Name).ThenBy(i => i.Id).ToList();
         return new CollectionItemsDto(sorted, sorted.Count, [.. ItemModels.Where(m => sorted.Any(i => i.Model == m))]);
     }
 

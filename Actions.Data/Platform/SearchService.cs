@@ -22,7 +22,9 @@ public sealed record SearchResultsDto(IReadOnlyList<SearchItemDto> Data, int Tot
 /// </summary>
 public sealed class SearchService(IDbContextFactory<AppDbContext> contexts, CollectionService collections)
 {
-    public static readonly IReadOnlyList<string> Models = ["collection", "card", "dataset", "action", "database", "table"];
+    public static readonly string[] Models = ["collection", "card", "dataset", "action", "database", "table"];
+
+    private static int ModelOrder(string model) => Array.IndexOf(Models, model);
 
     public async Task<SearchResultsDto> SearchAsync(Caller caller, string? q, IReadOnlyCollection<string> models, CancellationToken ct)
     {
@@ -32,10 +34,8 @@ public sealed class SearchService(IDbContextFactory<AppDbContext> contexts, Coll
         var names = await db.Collections.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         SearchCollectionDto In(int? collectionId) =>
             collectionId is { } id ? new SearchCollectionDto(id, names[id]) : new SearchCollectionDto(CollectionService.RootKey, CollectionService.RootName);
-        var readable = new Dictionary<int, bool>();
-        async Task<bool> CanReadAsync(int? id) => id is not { } key
-            ? await collections.CanReadAsync(caller, null, ct)
-            : readable.TryGetValue(key, out var known) ? known : readable[key] = await collections.CanReadAsync(caller, key, ct);
+        // Permission levels come from the collection service's cached snapshot: asking per item costs no query.
+        Task<bool> CanReadAsync(int? id) => collections.CanReadAsync(caller, id, ct);
 
         var items = new List<SearchItemDto>();
         if (Wanted("collection"))
@@ -44,7 +44,7 @@ public sealed class SearchService(IDbContextFactory<AppDbContext> contexts, Coll
         var cards = (await db.Cards.AsNoTracking().Where(c => !c.Archived).ToListAsync(ct)).ToDictionary(c => c.Id);
         foreach (var card in cards.Values)
         {
-            var model = card.Type == Actions.Data.Models.Card.ModelType ? "dataset" : "card";
+            var model = Actions.Data.Models.Card.ItemModelOf(card);
             if (Wanted(model) && Matches(card.Name) && await CanReadAsync(card.CollectionId))
                 items.Add(new SearchItemDto(card.Id, card.Name, card.Description, model, In(card.CollectionId), card.DatabaseId, card.TableId));
         }
@@ -58,8 +58,7 @@ public sealed class SearchService(IDbContextFactory<AppDbContext> contexts, Coll
         if (Wanted("table"))
             foreach (var t in await db.Tables.AsNoTracking().Where(t => t.Active).ToListAsync(ct))
                 if (Matches(t.Name) || Matches(t.DisplayName)) items.Add(new SearchItemDto(t.Id, t.DisplayName, null, "table", null, t.DatabaseId, t.Id));
-        var sorted = items.OrderBy(i => i.Name, StringComparer.OrdinalIgnoreCase).ThenBy(i => i.Name, StringComparer.Ordinal)
-            .ThenBy(i => Models.ToList().IndexOf(i.Model)).ThenBy(i => i.Id).ToList();
+        var sorted = items.OrderByName(i => i.Name).ThenBy(i => ModelOrder(i.Model)).ThenBy(i => i.Id).ToList();
         return new SearchResultsDto(sorted, sorted.Count, [.. Models.Where(m => sorted.Any(i => i.Model == m))]);
     }
 

@@ -57,4 +57,12 @@ public abstract class ApiControllerBase : ControllerBase
     }
 
     protected static int RouteId(int id, string key = "id") => RequestBody.RouteId(key, id);
+
+    /// <summary>A <c>true</c>/<c>false</c> query flag (absent is false); anything else is a validation 400 under its key.</summary>
+    protected bool QueryFlag(string key)
+    {
+        var text = Request.Query[key].ToString();
+        if (text is not ("" or "true" or "false")) throw ValidationError.For(key, "nullable boolean", text);
+        return text == "true";
+    }
 }

@@ -26,9 +26,7 @@ public sealed class CollectionController(CollectionService collections) : ApiCon
     private async Task<CollectionItemsDto> ItemsAsync(int? id, CancellationToken ct)
     {
         var models = SearchService.ParseModels(Request.Query["models"], CollectionService.ItemModels);
-        var archived = Request.Query["archived"].ToString();
-        if (archived is not ("" or "true" or "false")) throw ValidationError.For("archived", "nullable boolean", archived);
-        return await collections.ItemsAsync(Caller, id, models, archived == "true", ct);
+        return await collections.ItemsAsync(Caller, id, models, QueryFlag("archived"), ct);
     }
 
     /// <summary>Creates a collection: <c>{"name", "parent_id"?}</c>.</summary>

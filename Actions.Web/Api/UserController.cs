@@ -10,12 +10,8 @@ namespace Actions.Web.Api;
 public sealed class UserController(UserService users) : ApiControllerBase
 {
     [HttpGet]
-    public async Task<ListPage<UserDto>> List(CancellationToken ct)
-    {
-        var include = Request.Query["include_deactivated"].ToString();
-        if (include is not ("" or "true" or "false")) throw ValidationError.For("include_deactivated", "nullable boolean", include);
-        return await users.ListAsync(Caller, ct, includeDeactivated: include == "true");
-    }
+    public async Task<ListPage<UserDto>> List(CancellationToken ct) =>
+        await users.ListAsync(Caller, ct, includeDeactivated: QueryFlag("include_deactivated"));
 
     [HttpGet("{id:int:min(0)}")]
     public async Task<UserDto> Get(int id, CancellationToken ct) => await users.GetAsync(Caller, RouteId(id), ct);

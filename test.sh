@@ -89,18 +89,20 @@ fi
 # A clean clone has no restored packages yet: the migration check below needs them.
 dotnet restore Actions.sln >"$WORK/restore.log" 2>&1 || { cat "$WORK/restore.log"; echo "dotnet restore failed"; exit 1; }
 
-# Each app store provider has its own migrations (SQLite: AppDbContext, PostgreSQL: PostgresAppDbContext).
+# Each app store provider has its own migrations (SQLite: AppDbContext, PostgreSQL: PostgresAppDbContext). The
+# tools take the context from the app's own services, so the PostgreSQL one is asked for with the app set to it (no
+# connection is opened).
 check_migrations() {
   local context=$1 folder=$2
   shift 2
   if ! dotnet ef migrations has-pending-model-changes "$@" --context "$context" --project Actions.Data --startup-project Actions.Web >"$WORK/ef.log" 2>&1; then
     cat "$WORK/ef.log"
-    echo "The EF Core model has changes without a migration: run 'dotnet ef migrations add <Name> --context $context --project Actions.Data --startup-project Actions.Web --output-dir $folder'."
+    echo "The EF Core model has changes without a migration: run '[Actions__AppDbProvider=Postgres ConnectionStrings__AppDb=Host=localhost] dotnet ef migrations add <Name> --context $context --project Actions.Data --startup-project Actions.Web --output-dir $folder'."
     exit 1
   fi
 }
 check_migrations AppDbContext Store/Migrations
-check_migrations PostgresAppDbContext Store/PostgresMigrations --no-build
+Actions__AppDbProvider=Postgres ConnectionStrings__AppDb="Host=localhost" check_migrations PostgresAppDbContext Store/PostgresMigrations --no-build
 
 RESULTS="$WORK/results"
 dotnet test Actions.sln --logger "trx;LogFilePrefix=actions" --logger "console;verbosity=minimal" --results-directory "$RESULTS" -v quiet \

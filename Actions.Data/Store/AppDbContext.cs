@@ -42,6 +42,8 @@ public class AppDbContext : IdentityDbContext<AppUser, IdentityRole<int>, int>, 
     public DbSet<HttpActionPart> HttpActions => Set<HttpActionPart>();
     public DbSet<ExecutionLogEntry> ExecutionLog => Set<ExecutionLogEntry>();
     public DbSet<Secret> Secrets => Set<Secret>();
+    public DbSet<StoreVersion> StoreVersions => Set<StoreVersion>();
+    public DbSet<ThrottleEvent> ThrottleEvents => Set<ThrottleEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

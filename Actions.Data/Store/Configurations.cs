@@ -51,7 +51,27 @@ internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSe
         b.HasKey(s => s.TokenHash);
         b.Property(s => s.TokenHash).HasMaxLength(Limits.HashLength);
         b.HasIndex(s => s.UserId);
+        b.Property(s => s.IpAddress).HasMaxLength(64);
+        b.Property(s => s.UserAgent).HasMaxLength(512);
         b.HasOne<AppUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class StoreVersionConfiguration : IEntityTypeConfiguration<StoreVersion>
+{
+    public void Configure(EntityTypeBuilder<StoreVersion> b)
+    {
+        b.Property(v => v.Id).ValueGeneratedNever();
+        b.HasData(new StoreVersion { Id = StoreVersion.SingletonId, Version = 1 });
+    }
+}
+
+internal sealed class ThrottleEventConfiguration : IEntityTypeConfiguration<ThrottleEvent>
+{
+    public void Configure(EntityTypeBuilder<ThrottleEvent> b)
+    {
+        b.Property(e => e.Key).HasMaxLength(256).IsRequired();
+        b.HasIndex(e => new { e.Key, e.At });
     }
 }
 

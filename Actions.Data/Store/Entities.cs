@@ -39,6 +39,30 @@ public sealed class UserSession
     public int UserId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime LastUsedAt { get; set; }
+    /// <summary>The client address at sign-in (login history).</summary>
+    public string? IpAddress { get; set; }
+    /// <summary>The User-Agent at sign-in, cut to 512 characters (login history).</summary>
+    public string? UserAgent { get; set; }
+}
+
+/// <summary>
+/// The store's version: one row (<see cref="Id"/> = 1) that every change cached definitions depend on bumps in
+/// its own transaction, so every instance's caches can tell they are stale.
+/// </summary>
+public sealed class StoreVersion
+{
+    public const int SingletonId = 1;
+    public int Id { get; set; }
+    public long Version { get; set; }
+}
+
+/// <summary>One counted event of a limit (public link, public client, login), shared by every instance.</summary>
+public sealed class ThrottleEvent
+{
+    public long Id { get; set; }
+    /// <summary>What is limited, e.g. <c>link:…</c>, <c>client:…</c>, <c>login:…</c>.</summary>
+    public string Key { get; set; } = "";
+    public DateTime At { get; set; }
 }
 
 public sealed class ApiKey

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Actions.Data.Store;
@@ -63,19 +62,5 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
                 }
             }
         }
-    }
-}
-
-/// <summary>
-/// For <c>dotnet ef</c> only (adding a PostgreSQL migration, checking for missing ones): the app registers this
-/// context only on a PostgreSQL store, and neither command opens a connection.
-/// </summary>
-public sealed class PostgresAppDbContextDesignFactory : IDesignTimeDbContextFactory<PostgresAppDbContext>
-{
-    public PostgresAppDbContext CreateDbContext(string[] args)
-    {
-        var options = new DbContextOptionsBuilder<PostgresAppDbContext>();
-        PostgresAppDbContext.Configure(options, "Host=localhost;Database=actions");
-        return new PostgresAppDbContext(options.Options);
     }
 }

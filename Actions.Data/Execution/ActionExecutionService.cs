@@ -258,7 +258,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
                 entry.HttpStatus = 499;
                 entry.Error = "The request was cancelled.";
             }
-            log.Record(entry);
+            await log.RecordAsync(entry);
         }
     }
 

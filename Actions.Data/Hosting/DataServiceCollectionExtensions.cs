@@ -92,7 +92,6 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IActionRunner>(sp => sp.GetRequiredService<HttpActionRunner>());
         services.AddSingleton<PublicLinkThrottle>();
         services.AddSingleton<ExecutionLogWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogWriter>());
         services.AddSingleton<ExecutionLogRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogRetention>());
         services.AddSingleton<ExecutionHistoryService>();

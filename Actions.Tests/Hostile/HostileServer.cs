@@ -133,6 +133,14 @@ public sealed class HostileServer : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Kills the process at once (SIGKILL: nothing is flushed, no shutdown code runs) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { HasExited: false } process) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
     public string OutputTail(int lines = 40)
     {
         lock (_outputLock) return string.Join("\n", _outputTail.TakeLast(lines));

@@ -6,8 +6,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Actions.Data.Execution.Log;
 
-/// <summary>Reads the execution log: per action (write permission) and over all actions (superuser).</summary>
-public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> contexts, ExecutionLogWriter writer, CollectionService collections)
+/// <summary>
+/// Reads the execution log: per action (write permission) and over all actions (superuser). Every answered run's
+/// entry is already committed (<see cref="ExecutionLogWriter"/>), so nothing is waited for.
+/// </summary>
+public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> contexts, CollectionService collections)
 {
     public sealed record Filter(int? ActionId, string? Status, string? Source, int Limit, int Offset);
 
@@ -19,7 +22,6 @@ public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> cont
                      ?? throw ApiError.NotFound();
         var collectionId = await db.Cards.Where(c => c.Id == action.ModelId).Select(c => c.CollectionId).FirstAsync(ct);
         if (!await collections.CanWriteAsync(caller, collectionId, ct)) throw ApiError.Forbidden();
-        await writer.FlushAsync(ct);
         return await PageAsync(Narrow(db.ExecutionLog.Where(e => e.ActionId == actionId), filter with { ActionId = null }), filter, ct);
     }
 
@@ -27,7 +29,6 @@ public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> cont
     public async Task<JsonObject> AllAsync(Caller caller, Filter filter, CancellationToken ct)
     {
         caller.RequireSuperuser();
-        await writer.FlushAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await PageAsync(Narrow(db.ExecutionLog, filter), filter, ct);
     }

@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Threading.Channels;
 using Actions.Data.Databases.Sqlite;
 using Actions.Data.Store;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,169 +11,218 @@ using SQLitePCL;
 namespace Actions.Data.Execution.Log;
 
 /// <summary>
-/// Writes execution log entries off the request path: a run only enqueues its entry; a background loop inserts
-/// them in batches. <see cref="FlushAsync"/> waits until everything enqueued so far is stored (the log endpoints
-/// call it before reading), and a graceful shutdown drains the queue.
+/// Stores execution log entries before the run's answer is sent (durable before the answer), sharing commits:
+/// the first run to arrive while no commit is under way commits its own entry on its own thread (no hand-over,
+/// no fill window); runs arriving meanwhile wait together for the next commit, which the same run makes once its
+/// own is done (group commit). When still more arrived by then, a pool thread takes over committing until none
+/// is waiting, so no run waits for more than the commit under way and its own. A failed write never fails a run:
+/// it is logged (without parameter values) and the runs go on.
+/// On SQLite the writer keeps one connection of its own with its three statements prepared; on PostgreSQL each
+/// batch is one binary COPY on a pooled connection.
 /// </summary>
-public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : BackgroundService
+public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : IAsyncDisposable
 {
-    private const int BatchSize = 1000;
-    /// <summary>How long the writer lets a batch fill once an entry arrived (a flush cuts it short).</summary>
-    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
-    private readonly Channel<ExecutionLogEntry> _queue = Channel.CreateUnbounded<ExecutionLogEntry>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Batches the run that started committing stores itself before a pool thread takes over.</summary>
+    private const int RoundsOnTheRunsThread = 2;
     private readonly object _gate = new();
-    private long _enqueued;
-    private long _stored;
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource _flushRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private List<ExecutionLogEntry> _waiting = [];
+    private List<ExecutionLogEntry> _spare = [];
+    /// <summary>Completed when the entries now in <see cref="_waiting"/> are stored; made by the first run that waits.</summary>
+    private TaskCompletionSource? _nextCommit;
+    private bool _committing;
+    private bool _disposed;
+    private TaskCompletionSource? _idle;
+    private SqliteLogConnection? _sqlite;
 
-    /// <summary>Entries recorded but not stored yet (the queue, at the top of the writer's loop).</summary>
-    private long Pending
+    /// <summary>Stores the entry; completes once it is committed (or its write failed and was logged).</summary>
+    public ValueTask RecordAsync(ExecutionLogEntry entry)
     {
-        get
+        lock (_gate)
         {
-            lock (_gate) return Interlocked.Read(ref _enqueued) - _stored;
+            if (_disposed)
+            {
+                logger.LogWarning("Execution log entry for action {ActionId} arrived after shutdown and was not stored", entry.ActionId);
+                return ValueTask.CompletedTask;
+            }
+            _waiting.Add(entry);
+            if (_committing) return new ValueTask((_nextCommit ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task);
+            _committing = true;
         }
+        return CommitWaitingAsync(RoundsOnTheRunsThread);
     }
 
-    public void Record(ExecutionLogEntry entry)
+    /// <summary>Commits what is waiting, batch after batch, until nothing is or <paramref name="rounds"/> are done.</summary>
+    private async ValueTask CommitWaitingAsync(int rounds)
     {
-        Interlocked.Increment(ref _enqueued);
-        if (!_queue.Writer.TryWrite(entry))
-        {
-            // Only after shutdown began: the entry cannot be stored any more; say so rather than lose it silently.
-            logger.LogWarning("Execution log entry for action {ActionId} arrived after shutdown and was not stored", entry.ActionId);
-            Advance(1);
-        }
-    }
-
-    /// <summary>Waits until every entry recorded before this call is stored (or failed and was logged).</summary>
-    public async Task FlushAsync(CancellationToken ct)
-    {
-        var target = Interlocked.Read(ref _enqueued);
         while (true)
         {
-            Task wait;
+            List<ExecutionLogEntry> batch;
+            TaskCompletionSource? committed;
             lock (_gate)
             {
-                if (_stored >= target) return;
-                wait = _progress.Task;
-                _flushRequested.TrySetResult();
+                if (_waiting.Count == 0 || rounds-- == 0)
+                {
+                    if (_waiting.Count == 0)
+                    {
+                        _committing = false;
+                        _idle?.TrySetResult();
+                    }
+                    // Still runs waiting: a pool thread goes on committing, this run answers.
+                    else ThreadPool.UnsafeQueueUserWorkItem(static w => _ = w.CommitWaitingAsync(int.MaxValue), this, preferLocal: false);
+                    return;
+                }
+                batch = _waiting;
+                _waiting = _spare;
+                committed = _nextCommit;
+                _nextCommit = null;
             }
-            await wait.WaitAsync(ct);
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var reader = _queue.Reader;
-        var batch = new List<ExecutionLogEntry>(BatchSize);
-        // Runs until the channel is completed in StopAsync, so that a graceful shutdown stores everything.
-        while (await reader.WaitToReadAsync(CancellationToken.None))
-        {
-            // Under load, letting the batch fill for a moment turns hundreds of small transactions into one;
-            // a reader waiting in FlushAsync (or shutdown) does not wait for the window.
-            // When a full batch is already waiting (the writer is behind), it is stored at once: waiting would cap the
-            // log at one batch per window and let the queue grow under load.
-            Task flush;
-            lock (_gate) flush = _flushRequested.Task;
-            if (!flush.IsCompleted && Pending < BatchSize)
-                await Task.WhenAny(flush, Task.Delay(BatchWindow, CancellationToken.None));
-            lock (_gate)
-                if (_flushRequested.Task.IsCompleted) _flushRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            while (batch.Count < BatchSize && reader.TryRead(out var entry)) batch.Add(entry);
             await StoreAsync(batch);
-            Advance(batch.Count);
             batch.Clear();
+            lock (_gate) _spare = batch;
+            committed?.TrySetResult();
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        lock (_gate) _flushRequested.TrySetResult();
-        await base.StopAsync(cancellationToken);
-        if (ExecuteTask is { } running) await running.WaitAsync(cancellationToken);
+        Task? idle = null;
+        lock (_gate)
+        {
+            _disposed = true;
+            if (_committing) idle = (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        if (idle is not null) await idle;
+        _sqlite?.Dispose();
     }
 
-    private async Task StoreAsync(List<ExecutionLogEntry> batch)
+    private async ValueTask StoreAsync(List<ExecutionLogEntry> batch)
     {
         try
         {
+            if (_sqlite is { } open)
+            {
+                open.Insert(batch);
+                return;
+            }
             await using var db = await contexts.CreateDbContextAsync();
-            var connection = db.Database.GetDbConnection();
-            await connection.OpenAsync();
-            switch (connection)
+            switch (db.Database.GetDbConnection())
             {
                 case SqliteConnection sqlite:
-                    await InsertAsync(sqlite, batch);
+                    // Only ever one batch at a time (_committing), so no lock around the first open.
+                    _sqlite = SqliteLogConnection.Open(sqlite.ConnectionString);
+                    _sqlite.Insert(batch);
                     break;
                 case NpgsqlConnection postgres:
+                    await postgres.OpenAsync();
                     await CopyAsync(postgres, batch);
                     break;
-                default:
-                    throw new NotSupportedException($"No execution log writer for {connection.GetType().Name}");
+                case var other:
+                    throw new NotSupportedException($"No execution log writer for {other.GetType().Name}");
             }
         }
         catch (Exception e)
         {
             // A failed log write never fails an action; it is itself logged (without parameter values).
             logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
+            if (_sqlite is { Broken: true } broken)
+            {
+                broken.Dispose();
+                _sqlite = null;
+            }
         }
     }
 
     /// <summary>
-    /// SQLite: one prepared INSERT reused for the whole batch in one transaction: far less work per entry than
-    /// change tracking, and the log writer shares the cores with the runs it records.
+    /// SQLite: the writer's own connection, open for the app's lifetime, with <c>BEGIN IMMEDIATE</c>, the INSERT and
+    /// <c>COMMIT</c> prepared once; each entry is bound straight onto the INSERT (no provider command or parameter
+    /// objects). WAL with <c>synchronous=NORMAL</c>: a commit is in the WAL file before the answer, so killing the
+    /// process loses nothing; only a power cut may lose the last commits (never corrupt the file).
     /// </summary>
-    private static async Task InsertAsync(SqliteConnection connection, List<ExecutionLogEntry> batch)
+    private sealed class SqliteLogConnection : IDisposable
     {
-        // WAL with synchronous=NORMAL: a commit no longer waits for the disk (a power cut may lose the last
-        // batch, never corrupt the file) — the log must not slow the runs it records.
-        await using (var pragma = connection.CreateCommand())
+        private readonly SqliteConnection _connection;
+        private readonly sqlite3_stmt _begin;
+        private readonly sqlite3_stmt _insert;
+        private readonly sqlite3_stmt _commit;
+
+        private SqliteLogConnection(SqliteConnection connection)
         {
-            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
-            await pragma.ExecuteNonQueryAsync();
+            _connection = connection;
+            var handle = connection.Handle!;
+            SqliteSession.Check(raw.sqlite3_exec(handle, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;"), handle);
+            SqliteSession.Check(raw.sqlite3_prepare_v2(handle, "BEGIN IMMEDIATE;", out _begin), handle);
+            SqliteSession.Check(raw.sqlite3_prepare_v2(handle, $"""
+                INSERT INTO "ExecutionLog" ({Columns})
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                """, out _insert), handle);
+            SqliteSession.Check(raw.sqlite3_prepare_v2(handle, "COMMIT;", out _commit), handle);
         }
-        // The INSERT is prepared once per batch and each entry bound straight onto it: no provider command or
-        // parameter objects per entry.
-        var handle = connection.Handle!;
-        SqliteSession.Check(raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;"), handle);
-        SqliteSession.Check(raw.sqlite3_prepare_v2(handle, $"""
-            INSERT INTO "ExecutionLog" ({Columns})
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-            """, out var insert), handle);
-        using (insert)
+
+        /// <summary>Set when a write failed in a way that may have left the connection unusable: it is reopened.</summary>
+        public bool Broken { get; private set; }
+
+        public static SqliteLogConnection Open(string connectionString)
         {
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+            connection.Open();
             try
             {
-                foreach (var e in batch)
-                {
-                    raw.sqlite3_bind_int64(insert, 1, e.ActionId);
-                    SqliteSession.Bind(insert, 2, e.ActionName);
-                    SqliteSession.Bind(insert, 3, e.ActionType);
-                    SqliteSession.Bind(insert, 4, e.Source);
-                    if (e.UserId is { } user) raw.sqlite3_bind_int64(insert, 5, user); else raw.sqlite3_bind_null(insert, 5);
-                    SqliteSession.Bind(insert, 6, e.ClientIp);
-                    // The text form EF Core's SQLite provider stores and reads for DateTime.
-                    SqliteSession.Bind(insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
-                    raw.sqlite3_bind_int64(insert, 8, e.DurationMs);
-                    SqliteSession.Bind(insert, 9, e.Status);
-                    raw.sqlite3_bind_int64(insert, 10, e.HttpStatus);
-                    SqliteSession.Bind(insert, 11, e.ResultJson);
-                    SqliteSession.Bind(insert, 12, e.Error);
-                    SqliteSession.Bind(insert, 13, e.ParametersJson);
-                    var rc = raw.sqlite3_step(insert);
-                    raw.sqlite3_reset(insert);
-                    SqliteSession.Check(rc, handle);
-                }
-                SqliteSession.Check(raw.sqlite3_exec(handle, "COMMIT;"), handle);
+                return new SqliteLogConnection(connection);
             }
             catch
             {
-                if (raw.sqlite3_get_autocommit(handle) == 0) raw.sqlite3_exec(handle, "ROLLBACK;");
+                connection.Dispose();
                 throw;
             }
+        }
+
+        public void Insert(List<ExecutionLogEntry> batch)
+        {
+            var handle = _connection.Handle!;
+            try
+            {
+                Step(_begin, handle);
+                foreach (var e in batch)
+                {
+                    raw.sqlite3_bind_int64(_insert, 1, e.ActionId);
+                    SqliteSession.Bind(_insert, 2, e.ActionName);
+                    SqliteSession.Bind(_insert, 3, e.ActionType);
+                    SqliteSession.Bind(_insert, 4, e.Source);
+                    if (e.UserId is { } user) raw.sqlite3_bind_int64(_insert, 5, user); else raw.sqlite3_bind_null(_insert, 5);
+                    SqliteSession.Bind(_insert, 6, e.ClientIp);
+                    // The text form EF Core's SQLite provider stores and reads for DateTime.
+                    SqliteSession.Bind(_insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
+                    raw.sqlite3_bind_int64(_insert, 8, e.DurationMs);
+                    SqliteSession.Bind(_insert, 9, e.Status);
+                    raw.sqlite3_bind_int64(_insert, 10, e.HttpStatus);
+                    SqliteSession.Bind(_insert, 11, e.ResultJson);
+                    SqliteSession.Bind(_insert, 12, e.Error);
+                    SqliteSession.Bind(_insert, 13, e.ParametersJson);
+                    Step(_insert, handle);
+                }
+                raw.sqlite3_clear_bindings(_insert);
+                Step(_commit, handle);
+            }
+            catch
+            {
+                if (raw.sqlite3_get_autocommit(handle) == 0 && raw.sqlite3_exec(handle, "ROLLBACK;") != raw.SQLITE_OK) Broken = true;
+                throw;
+            }
+        }
+
+        private static void Step(sqlite3_stmt statement, sqlite3 handle)
+        {
+            var rc = raw.sqlite3_step(statement);
+            raw.sqlite3_reset(statement);
+            SqliteSession.Check(rc, handle);
+        }
+
+        public void Dispose()
+        {
+            _begin.Dispose();
+            _insert.Dispose();
+            _commit.Dispose();
+            _connection.Dispose();
         }
     }
 
@@ -217,15 +264,4 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         "ActionId", "ActionName", "ActionType", "Source", "UserId", "ClientIp", "StartedAt",
           "DurationMs", "Status", "HttpStatus", "ResultJson", "Error", "ParametersJson"
         """;
-
-    private void Advance(int count)
-    {
-        lock (_gate)
-        {
-            _stored += count;
-            var done = _progress;
-            _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            done.TrySetResult();
-        }
-    }
 }

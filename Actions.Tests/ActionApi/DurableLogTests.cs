@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Net;
+using Actions.Tests.Hostile;
+using Actions.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Actions.Tests.ActionApi;
+
+/// <summary>
+/// The execution log is durable before the answer (execution.md § The execution log, deployment.md point 3): an
+/// answered run's entry is already committed, concurrent runs too, and killing the process loses none of them.
+/// </summary>
+public sealed class DurableLogTests : IDisposable
+{
+    private readonly AppFactory _app = new(new Dictionary<string, string?> { ["Actions:ExecutionLog:StoreParameterValues"] = "true" });
+
+    public void Dispose() => _app.Dispose();
+
+    /// <summary>Counts entries straight from the store, past every endpoint (which could wait for a writer).</summary>
+    private static long StoredEntries(DbConnection store, int actionId, string? marker = null)
+    {
+        using var command = store.CreateCommand();
+        command.CommandText = """SELECT COUNT(*) FROM "ExecutionLog" WHERE "ActionId" = @id AND (@marker = '' OR "ParametersJson" LIKE @pattern)""";
+        Add(command, "@id", actionId);
+        Add(command, "@marker", marker ?? "");
+        Add(command, "@pattern", $"%\"{marker}\"%");
+        return Convert.ToInt64(command.ExecuteScalar());
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    [Fact]
+    public async Task Every_answered_run_has_its_entry_committed_before_the_answer()
+    {
+        var s = await ActionSetup.CreateAsync(_app);
+        var id = await s.CreateAsync(s.FixtureAction());
+        using var store = _app.OpenStore();
+        // One at a time: each answer finds its own entry stored.
+        for (var i = 1; i <= 5; i++)
+        {
+            (await s.Admin.Post($"/api/action/{id}/execute", new { parameters = new { id = 1 } })).Expect(HttpStatusCode.OK);
+            Assert.Equal(i, StoredEntries(store, id));
+        }
+        // Refused runs too.
+        (await s.Admin.Post($"/api/action/{id}/execute", new { parameters = new { nope = 1 } })).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal(6, StoredEntries(store, id));
+        // Concurrent runs share commits, and none is answered before its entry is stored.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        {
+            var marker = $"run-{i}";
+            var answer = await s.Admin.Post($"/api/action/{id}/execute", new { parameters = new { id = 2, name = marker } });
+            using var own = _app.OpenStore();
+            return (answer.Status, Stored: StoredEntries(own, id, marker));
+        })));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.All(answers, a => Assert.Equal(1, a.Stored));
+        Assert.Equal(46, StoredEntries(store, id));
+    }
+
+    /// <summary>
+    /// deployment.md point 3, on SQLite: the app in its own process under load from 8 clients is killed with SIGKILL;
+    /// every run answered before that has its entry in the store file.
+    /// </summary>
+    [Fact]
+    public async Task Killing_the_process_under_load_loses_no_entry_of_an_answered_run()
+    {
+        await using var server = new HostileServer(new Dictionary<string, string> { ["Actions:ExecutionLog:StoreParameterValues"] = "true" });
+        await server.StartAsync();
+        var anonymous = new ApiClient(server.Http);
+        await HostileWorld.SetUpAppAsync(anonymous);
+        var world = await HostileWorld.CreateAsync(anonymous, "http://127.0.0.1:9", "durable");
+        var admin = anonymous.WithSession(world.AdminSession);
+
+        var answered = new ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, 8).Select(c => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var marker = $"c{c}-{i}";
+                try
+                {
+                    var answer = await admin.Post($"/api/action/{world.QueryActionId}/execute", new { parameters = new { id = 1, name = marker } });
+                    if (answer.Status == HttpStatusCode.OK) answered.Add(marker);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    return; // the process is gone: this run was not answered
+                }
+            }
+        })).ToList();
+        // Kill once a good number of runs were answered (counted, not timed), while the clients keep sending.
+        while (answered.Count < 400) await Task.Delay(10);
+        await server.KillAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+
+        await using var store = new SqliteConnection($"Data Source={Path.Combine(server.DataDir, "actions.db")};Pooling=False");
+        await store.OpenAsync();
+        var stored = new HashSet<string>();
+        await using (var command = store.CreateCommand())
+        {
+            command.CommandText = """SELECT "ParametersJson" FROM "ExecutionLog" WHERE "ActionId" = @id""";
+            command.Parameters.AddWithValue("@id", world.QueryActionId);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                stored.Add(System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(0))!["name"]!.GetValue<string>());
+        }
+        var missing = answered.Where(m => !stored.Contains(m)).ToList();
+        Assert.True(answered.Count >= 400);
+        Assert.True(missing.Count == 0, $"{missing.Count} of {answered.Count} answered runs have no log entry, e.g. {string.Join(", ", missing.Take(5))}");
+    }
+}

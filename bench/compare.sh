@@ -20,14 +20,14 @@ publish . "$WORK/new"; publish "$WORK/src" "$WORK/old"
 dotnet publish bench/Floor -c Release -o "$WORK/floor" -v quiet -nologo >/dev/null
 
 free_port() { local p=$1; while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p+1)); done; echo "$p"; }
-declare -A URL KEY QUERY
+declare -A URL KEY QUERY PID
 port=18180
 for build in old new; do
   port=$(free_port $((port+1))); URL[$build]="http://127.0.0.1:$port"
   dotnet "$WORK/floor/Floor.dll" init "$WORK/$build-target.db"
   ASPNETCORE_URLS="${URL[$build]}" Actions__DataDir="$WORK/$build-data" Actions__SampleData=false \
     Actions__Admin__Email=bench@example.com Actions__Admin__Password='Bench-passw0rd!' Logging__LogLevel__Default=Warning \
-    dotnet "$WORK/$build/Actions.Web.dll" >"$WORK/$build.log" 2>&1 & PIDS+=($!)
+    dotnet "$WORK/$build/Actions.Web.dll" >"$WORK/$build.log" 2>&1 & PIDS+=($!); PID[$build]=$!
 done
 for build in old new; do
   base=${URL[$build]}
@@ -46,19 +46,29 @@ INSERT='{"parameters":{"kind":"bench","amount":42,"note":"hello"}}'
 load() { BODY="$INSERT" HEADERS="X-Api-Key: ${KEY[$1]}" wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "$3s" --latency -s bench/post.lua "${URL[$1]}/api/action/${QUERY[$1]}/execute" 2>&1; }
 for build in old new; do load "$build" 8 "$WARMUP" >/dev/null; done
 RESULTS="$WORK/results.tsv"
+# CPU time of the app process (user + system, in clock ticks): per answered request it does not move with the
+# time other processes take from the cores, as req/s does on a shared machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 for _ in $(seq 1 "$REPEAT"); do
   for c in 1 8; do
     for build in old new; do
-      rps=$(load "$build" "$c" "$DURATION" | awk '/Requests\/sec/ {print $2}')
-      printf '%s\t%s\t%s\n' "$build" "$c" "$rps" >> "$RESULTS"
-      echo "$build c=$c: $rps req/s" >&2
+      before=$(cpu_ticks "${PID[$build]}")
+      out=$(load "$build" "$c" "$DURATION")
+      after=$(cpu_ticks "${PID[$build]}")
+      rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+      requests=$(echo "$out" | awk '/requests in/ {print $1}')
+      cpu=$(awk -v t=$((after - before)) -v u="$TICK_US" -v n="$requests" 'BEGIN { printf "%.1f", t * u / n }')
+      printf '%s\t%s\t%s\t%s\n' "$build" "$c" "$rps" "$cpu" >> "$RESULTS"
+      echo "$build c=$c: $rps req/s, $cpu µs CPU per request" >&2
     done
   done
 done
-median() { awk -F'\t' -v b="$1" -v c="$2" '$1==b && $2==c {print $3}' "$RESULTS" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+median() { awk -F'\t' -v b="$1" -v c="$2" -v f="$3" '$1==b && $2==c {print $f}' "$RESULTS" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 echo "query execute, median of $REPEAT runs of ${DURATION}s, taking turns ($REF = old, working tree = new)"
-printf '| conns | %s req/s | new req/s | new/old |\n|---|---|---|---|\n' "$REF"
+printf '| conns | %s req/s | new req/s | new/old | %s CPU µs/req | new CPU µs/req | new/old |\n|---|---|---|---|---|---|---|\n' "$REF" "$REF"
 for c in 1 8; do
-  o=$(median old "$c"); n=$(median new "$c")
-  printf '| %s | %s | %s | %s |\n' "$c" "$o" "$n" "$(awk -v a="$n" -v b="$o" 'BEGIN { printf "%.3f", a/b }')"
+  o=$(median old "$c" 3); n=$(median new "$c" 3); oc=$(median old "$c" 4); nc=$(median new "$c" 4)
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$o" "$n" "$(awk -v a="$n" -v b="$o" 'BEGIN { printf "%.3f", a/b }')" \
+    "$oc" "$nc" "$(awk -v a="$nc" -v b="$oc" 'BEGIN { printf "%.3f", a/b }')"
 done

@@ -1,7 +1,9 @@
 using Actions.Data.Hosting;
 using Actions.Web.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// A published app serves its static files from its own folder, wherever it is started from (the default web root is
+// the working directory's wwwroot: started elsewhere, every CSS and JS file was served empty).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebHostingExtensions.PublishedWebRoot() });
 builder.AddActionsConfiguration();
 builder.AddActionsData();
 builder.AddActionsWeb();

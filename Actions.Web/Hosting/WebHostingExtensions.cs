@@ -13,6 +13,16 @@ namespace Actions.Web.Hosting;
 public static class WebHostingExtensions
 {
     /// <summary>Loads the repository's <c>appsettings.json</c> (copied beside the binaries) below every other source.</summary>
+    /// <summary>
+    /// The <c>wwwroot</c> beside a published app's assembly, or null (the default) when there is none: a build run with
+    /// <c>dotnet run</c> or by the tests serves its static files through the static web assets manifest instead.
+    /// </summary>
+    public static string? PublishedWebRoot()
+    {
+        var published = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        return Directory.Exists(published) ? published : null;
+    }
+
     public static WebApplicationBuilder AddActionsConfiguration(this WebApplicationBuilder builder)
     {
         var file = Path.Combine(AppContext.BaseDirectory, "appsettings.json");

@@ -61,6 +61,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SettingService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<LoginHistoryService>();
         services.AddSingleton<GroupService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CollectionService>();

@@ -74,6 +74,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DatabaseConnections>();
         services.AddSingleton<DatabaseService>();
         services.AddSingleton<CardService>();
+        services.AddSingleton<Reading.DatasetService>();
         services.AddSingleton<SampleDatabase>();
         services.AddSingleton<ActionService>();
         services.AddSingleton<IModelLifecycle>(sp => sp.GetRequiredService<ActionService>());

@@ -112,8 +112,9 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
         if (!card.HasClauses) return table;
         var inner = MbqlQuery.Compile(engine, table, stored.Query!, capped: false);
         var byName = table.Columns!.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        return new QuerySource("(" + inner.Sql + ")" + alias, inner.Parameters,
-            inner.Columns!.Select(c => new SourceColumn(c.Name, c, byName.TryGetValue(c.Name, out var s) && s.IsPrimaryKey)).ToList());
+        var columns = inner.Columns!.Select(c => new SourceColumn(c.Name, c, byName.TryGetValue(c.Name, out var s) && s.IsPrimaryKey)).ToList();
+        return new QuerySource("(" + inner.Sql + ")" + alias, inner.Parameters, columns,
+            inner.Order?.Where(o => columns.Any(c => c.Name == o.Column)).ToList());
     }
 
     /// <summary>An active table of the database with its active fields, sensitive ones left out.</summary>

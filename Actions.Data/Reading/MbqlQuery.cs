@@ -10,8 +10,10 @@ namespace Actions.Data.Reading;
 /// <summary>
 /// What an MBQL query reads from: a table (its fields, sensitive ones left out) or a card's query as a subquery.
 /// <see cref="Columns"/> is null for a native card, whose columns are known only once it runs.
+/// <see cref="Order"/>: the card's own sort, which a query over it keeps unless it sorts itself (a subquery's ORDER BY is not
+/// kept by every engine: MariaDB drops it).
 /// </summary>
-internal sealed record QuerySource(string From, IReadOnlyList<ReadParameter> Parameters, IReadOnlyList<SourceColumn>? Columns);
+internal sealed record QuerySource(string From, IReadOnlyList<ReadParameter> Parameters, IReadOnlyList<SourceColumn>? Columns, IReadOnlyList<OrderTerm>? Order = null);
 
 /// <summary>A column a query may name: by field id (when it is a field) or by name.</summary>
 internal sealed record SourceColumn(string Name, DatasetColumn Description, bool IsPrimaryKey)
@@ -60,15 +62,15 @@ internal sealed class MbqlQuery
         if (query["filter"] is { } filter) sql.Append(" WHERE ").Append(Filter(filter));
 
         var (limit, offset, paged) = Paging(query);
-        var order = query["order-by"] is { } orderBy ? OrderBy(orderBy) : [];
+        var order = query["order-by"] is { } orderBy ? OrderBy(orderBy) : _source.Order?.ToList() ?? [];
         // Pages need a stable order: without one, by the key (when the source has one).
-        if (order.Count == 0 && paged) order = _source.Columns?.Where(c => c.IsPrimaryKey).Select(c => _engine.Quote(c.Name) + " ASC").ToList() ?? [];
-        if (order.Count > 0) sql.Append(" ORDER BY ").Append(string.Join(", ", order));
+        if (order.Count == 0 && paged) order = _source.Columns?.Where(c => c.IsPrimaryKey).Select(c => new OrderTerm(c.Name, false)).ToList() ?? [];
+        if (order.Count > 0) sql.Append(" ORDER BY ").Append(string.Join(", ", order.Select(o => _engine.Quote(o.Column) + (o.Descending ? " DESC" : " ASC"))));
 
         var cap = capped && (limit is null || limit > MaxRows);
         var sqlLimit = cap ? MaxRows + 1 : limit;
         if (sqlLimit is not null || offset > 0) sql.Append(' ').Append(_engine.Paging(sqlLimit ?? long.MaxValue, offset));
-        return new ReadPlan(sql.ToString(), _parameters, selected?.Select(c => c.Description).ToList(), cap, LimitedInSql: true);
+        return new ReadPlan(sql.ToString(), _parameters, selected?.Select(c => c.Description).ToList(), cap, LimitedInSql: true, order);
     }
 
     private (long? Limit, long Offset, bool Paged) Paging(JsonObject query)
@@ -92,14 +94,14 @@ internal sealed class MbqlQuery
         return list.Select(Column).ToList();
     }
 
-    private List<string> OrderBy(JsonNode orderBy)
+    private List<OrderTerm> OrderBy(JsonNode orderBy)
     {
         if (orderBy is not JsonArray list) throw new ReadFailure("Invalid order-by clause: expected a list of [\"asc\"|\"desc\", field]");
         return list.Select(item =>
         {
             if (item is not JsonArray { Count: 2 } pair || Text(pair[0]) is not ("asc" or "desc") || pair[1] is null)
                 throw new ReadFailure($"Invalid order-by clause: {item?.ToJsonString() ?? "null"}");
-            return _engine.Quote(Column(pair[1]).Name) + (Text(pair[0]) == "asc" ? " ASC" : " DESC");
+            return new OrderTerm(Column(pair[1]).Name, Text(pair[0]) == "desc");
         }).ToList();
     }
 

@@ -8,9 +8,14 @@ internal sealed record ReadParameter(object? Value, bool ForColumn);
 
 /// <summary>
 /// The SQL of a read and its values. <see cref="Columns"/> are known for MBQL (from the fields) and null for native SQL
-/// (read from the result). <see cref="LimitedInSql"/>: the SQL itself stops after the row cap plus one.
+/// (read from the result). <see cref="LimitedInSql"/>: the SQL itself stops after the row cap plus one. <see cref="Order"/>: the
+/// sort terms, for a query reading this one as a subquery (whose order no engine has to keep).
 /// </summary>
-internal sealed record ReadPlan(string Sql, IReadOnlyList<ReadParameter> Parameters, IReadOnlyList<DatasetColumn>? Columns, bool Capped, bool LimitedInSql);
+internal sealed record ReadPlan(string Sql, IReadOnlyList<ReadParameter> Parameters, IReadOnlyList<DatasetColumn>? Columns, bool Capped, bool LimitedInSql,
+    IReadOnlyList<OrderTerm>? Order = null);
+
+/// <summary>One sort term: a column of the result and its direction.</summary>
+internal sealed record OrderTerm(string Column, bool Descending);
 
 /// <summary>Why a read could not run or failed in the database: the failed answer's <c>error</c>.</summary>
 internal sealed class ReadFailure(string message) : Exception(message);

@@ -68,7 +68,7 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
     {
         try
         {
-            var (engine, connectionString) = await connections.ResolveAsync(request.DatabaseId, ct);
+            var (engine, connectionString) = await ResolveAsync(request.DatabaseId, ct);
             var read = await plan(engine, ct);
             var rows = await ReadRunner.RunAsync(engine, connectionString, read, Timeout, ct);
             var data = new DatasetData(rows.Rows, rows.Columns, new NativeForm(read.Sql, ReadRunner.ParamsOf(read)),
@@ -80,6 +80,19 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
         {
             return new DatasetAnswer(new DatasetData([], []), 0, DatasetAnswer.Failed, request.DatabaseId, started, clock.ElapsedMilliseconds,
                 request.JsonQuery, context, e.Message, DatasetAnswer.InvalidQuery);
+        }
+    }
+
+    /// <summary>The database's engine and connection string; details that no longer make one (a file gone) fail the read.</summary>
+    private async Task<(IDatabaseEngine Engine, string ConnectionString)> ResolveAsync(int databaseId, CancellationToken ct)
+    {
+        try
+        {
+            return await connections.ResolveAsync(databaseId, ct);
+        }
+        catch (ExceptionError e)
+        {
+            throw new ReadFailure(e.Message);
         }
     }
 

@@ -142,6 +142,18 @@ public sealed class DatasetNativeTests : IDisposable
         Assert.Equal("failed", wrong["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_database_that_cannot_be_reached_is_the_failed_form()
+    {
+        var admin = await Seeded.AdminAsync(_app);
+        var t = await ReadTarget.CreateAsync(admin, "sqlite");
+        (await admin.Post("/api/dataset", t.Native("SELECT 1 AS one").ToJsonString())).Expect(HttpStatusCode.Accepted);
+        File.Delete(t.Database);
+        var answer = (await admin.Post("/api/dataset", t.Native("SELECT 1 AS one").ToJsonString())).Expect(HttpStatusCode.Accepted).Json;
+        Assert.Equal("failed", answer["status"]!.GetValue<string>());
+        Assert.Equal(Actions.Data.Databases.Sqlite.SqliteEngine.MovedMessage, answer["error"]!.GetValue<string>());
+    }
+
     [Theory]
     [MemberData(nameof(ReadTarget.Engines), MemberType = typeof(ReadTarget))]
     public async Task At_most_2000_rows_come_back_and_a_capped_answer_says_so(string engine)

@@ -45,7 +45,7 @@ internal sealed class MbqlQuery
 
     /// <summary>
     /// Compiles the query over its source. <paramref name="capped"/>: the outermost query, which returns at most
-    /// <see cref="MaxRows"/> rows (one more is read to tell that there were more).
+    /// <see cref="MaxRows"/> rows.
     /// </summary>
     public static ReadPlan Compile(IDatabaseEngine engine, QuerySource source, JsonObject query, bool capped) =>
         new MbqlQuery(engine, source).Build(query, capped);
@@ -68,7 +68,7 @@ internal sealed class MbqlQuery
         if (order.Count > 0) sql.Append(" ORDER BY ").Append(string.Join(", ", order.Select(o => _engine.Quote(o.Column) + (o.Descending ? " DESC" : " ASC"))));
 
         var cap = capped && (limit is null || limit > MaxRows);
-        var sqlLimit = cap ? MaxRows + 1 : limit;
+        var sqlLimit = cap ? MaxRows : limit;
         if (sqlLimit is not null || offset > 0) sql.Append(' ').Append(_engine.Paging(sqlLimit ?? long.MaxValue, offset));
         return new ReadPlan(sql.ToString(), _parameters, selected?.Select(c => c.Description).ToList(), cap, LimitedInSql: true, order);
     }

@@ -8,7 +8,7 @@ internal sealed record ReadParameter(object? Value, bool ForColumn);
 
 /// <summary>
 /// The SQL of a read and its values. <see cref="Columns"/> are known for MBQL (from the fields) and null for native SQL
-/// (read from the result). <see cref="LimitedInSql"/>: the SQL itself stops after the row cap plus one. <see cref="Order"/>: the
+/// (read from the result). <see cref="LimitedInSql"/>: the SQL itself stops at the row cap. <see cref="Order"/>: the
 /// sort terms, for a query reading this one as a subquery (whose order no engine has to keep).
 /// </summary>
 internal sealed record ReadPlan(string Sql, IReadOnlyList<ReadParameter> Parameters, IReadOnlyList<DatasetColumn>? Columns, bool Capped, bool LimitedInSql,

@@ -77,7 +77,7 @@ internal static class ReadRunner
             var rows = new List<JsonArray>();
             IReadOnlyList<DatasetColumn>? columns = plan.Columns;
             string[]? baseTypes = columns?.Select(c => c.BaseType).ToArray();
-            var fetch = plan.Capped ? DatasetService.MaxRows + 1 : int.MaxValue;
+            var fetch = plan.Capped ? DatasetService.MaxRows : int.MaxValue;
             while (rows.Count < fetch && await reader.ReadAsync(ct))
             {
                 if (columns is null)
@@ -92,12 +92,9 @@ internal static class ReadRunner
                 rows.Add(row);
             }
             columns ??= ResultColumns(engine, reader);
-            var truncated = rows.Count > DatasetService.MaxRows;
-            if (truncated)
-            {
-                rows.RemoveAt(rows.Count - 1);
-                stoppedEarly = !plan.LimitedInSql;
-            }
+            // As Metabase: an answer that reached the cap says so (whether or not more rows were left).
+            var truncated = rows.Count == fetch;
+            stoppedEarly = truncated && !plan.LimitedInSql;
             return new ReadRows(rows, columns, truncated);
         }
         finally

@@ -30,11 +30,25 @@ public sealed record DatasetRequest(int DatabaseId, string? NativeSql, JsonObjec
         }
         if (type == "query") query = body.Map("query", required: true);
         var parameters = body.Raw("parameters");
-        if (parameters is not null and not JsonArray) body.Errors.Add(["parameters"], "sequence of parameter maps", parameters.DeepClone());
+        if (parameters is not null and not JsonArray) body.Errors.Add(["parameters"], ParametersText, parameters.DeepClone());
         body.ThrowIfInvalid();
         return new DatasetRequest(database!.Value, sql, (JsonObject?)tags?.DeepClone() ?? [], (JsonObject?)query?.DeepClone(),
             (JsonArray?)parameters?.DeepClone() ?? [], body.Root.DeepClone());
     }
+
+    /// <summary>The <c>parameters</c> of <c>POST /api/card/:id/query</c> (an empty body has none).</summary>
+    public static JsonArray CardParameters(JsonNode? node)
+    {
+        if (node is null) return [];
+        if (node is not JsonObject) throw ValidationError.For(JsonBody.RootKey, RequestBody.MapText, node.DeepClone());
+        var body = new RequestBody(node);
+        var parameters = body.Raw("parameters");
+        if (parameters is not null and not JsonArray) body.Errors.Add(["parameters"], ParametersText, parameters.DeepClone());
+        body.ThrowIfInvalid();
+        return (JsonArray?)parameters?.DeepClone() ?? [];
+    }
+
+    private const string ParametersText = "sequence of parameter maps";
 
     /// <summary>A card's stored <c>dataset_query</c> as a request; null when it is not one (it was checked when saved).</summary>
     public static DatasetRequest? FromStored(string json)

@@ -47,8 +47,11 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
             : MbqlQuery.Compile(engine, await SourceAsync(db, caller, engine, request.DatabaseId, request.Query!["source-table"], innerCt), request.Query!, capped: true), ct);
     }
 
-    /// <summary>Runs a card's own query; an unknown or archived card is a 404, one the caller may not read a 403.</summary>
-    public async Task<DatasetAnswer> RunCardAsync(Caller caller, int cardId, CancellationToken ct)
+    /// <summary>
+    /// Runs a card's own query (a native card's template tags take <paramref name="parameters"/>' values); an unknown or
+    /// archived card is a 404, one the caller may not read a 403.
+    /// </summary>
+    public async Task<DatasetAnswer> RunCardAsync(Caller caller, int cardId, JsonArray parameters, CancellationToken ct)
     {
         var started = time.GetUtcNow().UtcDateTime;
         var clock = Stopwatch.StartNew();
@@ -59,7 +62,7 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
         var jsonQuery = stored?.JsonQuery ?? new JsonObject { ["database"] = card.DatabaseId };
         var request = new DatasetRequest(card.DatabaseId, null, [], null, [], jsonQuery);
         return await AnswerAsync(request, QuestionContext, started, clock, async (engine, innerCt) => stored is { IsNative: true }
-            ? NativeQuery.Plan(engine, stored.NativeSql!, stored.TemplateTags, [])
+            ? NativeQuery.Plan(engine, stored.NativeSql!, stored.TemplateTags, parameters)
             : MbqlQuery.Compile(engine, await CardSourceAsync(db, engine, card, stored, innerCt), [], capped: true), ct);
     }
 

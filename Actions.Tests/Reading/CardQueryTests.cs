@@ -71,6 +71,25 @@ public sealed class CardQueryTests : IDisposable
         var cherry = (await admin.Post("/api/dataset", byName.ToJsonString())).Expect(HttpStatusCode.Accepted).Json;
         Assert.True(cherry["status"]!.GetValue<string>() == "completed", cherry.ToJsonString());
         Assert.Equal("[[3,\"Cherry pie\"]]", cherry["data"]!["rows"]!.ToJsonString());
+
+        // A native card's template tags take the body's parameters.
+        var tagged = await CardAsync(admin, new JsonObject
+        {
+            ["name"] = "By id", ["type"] = "question",
+            ["dataset_query"] = ReadTarget.Native(t.DatabaseId, "SELECT name FROM items WHERE id = {{id}}",
+                new JsonObject { ["id"] = new JsonObject { ["type"] = "number", ["name"] = "id", ["display-name"] = "Id" } }),
+        });
+        var parameters = new JsonObject
+        {
+            ["parameters"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "number/=", ["target"] = new JsonArray("variable", new JsonArray("template-tag", "id")), ["value"] = 2,
+            }),
+        };
+        var two = (await admin.Post($"/api/card/{tagged}/query", parameters.ToJsonString())).Expect(HttpStatusCode.Accepted).Json;
+        Assert.Equal("[[\"banana\"]]", two["data"]!["rows"]!.ToJsonString());
+        var none = (await admin.Post($"/api/card/{tagged}/query")).Expect(HttpStatusCode.Accepted).Json;
+        Assert.Equal("You'll need to pick a value for 'Id' before this query can run.", none["error"]!.GetValue<string>());
     }
 
     [Fact]

@@ -18,9 +18,16 @@ public sealed class DatasetController(DatasetService datasets) : ApiControllerBa
         return Accepted(await datasets.RunAsync(Caller, request, ct));
     }
 
-    /// <summary>Runs a card's own query (<c>"context": "question"</c>), at most 2,000 rows.</summary>
+    /// <summary>
+    /// Runs a card's own query (<c>"context": "question"</c>), at most 2,000 rows; the body's optional <c>parameters</c> give a
+    /// native card's template tags their values.
+    /// </summary>
     [HttpPost("api/card/{id:int:min(0)}/query")]
     [ProducesResponseType<DatasetAnswer>(StatusCodes.Status202Accepted)]
-    public async Task<IActionResult> RunCard(int id, CancellationToken ct) =>
-        Accepted(await datasets.RunCardAsync(Caller, RouteId(id), ct));
+    public async Task<IActionResult> RunCard(int id, CancellationToken ct)
+    {
+        RouteId(id);
+        var parameters = DatasetRequest.CardParameters(await ReadJsonAsync(Request, ct));
+        return Accepted(await datasets.RunCardAsync(Caller, id, parameters, ct));
+    }
 }

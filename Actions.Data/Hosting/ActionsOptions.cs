@@ -15,13 +15,14 @@ public sealed class ActionsOptions : IValidatableObject
     public HttpActionOptions HttpActions { get; set; } = new();
     public ExecutionLogOptions ExecutionLog { get; set; } = new();
     public ForwardedHeadersOptions ForwardedHeaders { get; set; } = new();
+    public QueryOptions Queries { get; set; } = new();
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
 
     /// <summary>Data annotations do not descend into nested sections; this does, naming the full key.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var (name, section) in new (string, object)[] { (nameof(PublicSharing), PublicSharing), (nameof(HttpActions), HttpActions), (nameof(ExecutionLog), ExecutionLog), (nameof(ForwardedHeaders), ForwardedHeaders) })
+        foreach (var (name, section) in new (string, object)[] { (nameof(PublicSharing), PublicSharing), (nameof(HttpActions), HttpActions), (nameof(ExecutionLog), ExecutionLog), (nameof(ForwardedHeaders), ForwardedHeaders), (nameof(Queries), Queries) })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
@@ -40,6 +41,13 @@ public sealed class ActionsOptions : IValidatableObject
     {
         [Range(1, 1_000_000)] public int PerLinkPerSecond { get; set; } = 10;
         [Range(1, 1_000_000)] public int PerClientPerMinute { get; set; } = 120;
+    }
+
+    /// <summary>Reads of <c>POST /api/dataset</c> and <c>POST /api/card/:id/query</c>.</summary>
+    public sealed class QueryOptions
+    {
+        /// <summary>The statement timeout: a read running longer is cancelled on the database.</summary>
+        [Range(1, 86_400)] public int TimeoutSeconds { get; set; } = 60;
     }
 
     public sealed class HttpActionOptions

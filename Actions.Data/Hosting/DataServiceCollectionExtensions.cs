@@ -61,6 +61,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SettingService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<LoginHistoryService>();
         services.AddSingleton<GroupService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<CollectionService>();
@@ -73,6 +74,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DatabaseConnections>();
         services.AddSingleton<DatabaseService>();
         services.AddSingleton<CardService>();
+        services.AddSingleton<Reading.DatasetService>();
         services.AddSingleton<SampleDatabase>();
         services.AddSingleton<ActionService>();
         services.AddSingleton<IModelLifecycle>(sp => sp.GetRequiredService<ActionService>());

@@ -19,10 +19,10 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
     }
 
     /// <summary>Creates the first superuser and signs them in; 403 once any user exists.</summary>
-    public async Task<string> SetupAsync(UserService.NewUser admin, CancellationToken ct)
+    public async Task<string> SetupAsync(UserService.NewUser admin, SignInClient client, CancellationToken ct)
     {
         var created = await CreateFirstUserAsync(admin, ct);
-        return await CreateSessionAsync(created.Id, ct);
+        return await CreateSessionAsync(created.Id, client, ct);
     }
 
     /// <summary>Creates the first superuser; 403 once any user exists.</summary>
@@ -49,10 +49,10 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
     private string? _dummyHash;
 
     /// <summary>Checks email and password; returns the new session token and the user id.</summary>
-    public async Task<(string Token, int UserId)> LoginAsync(string email, string password, string clientIp, CancellationToken ct)
+    public async Task<(string Token, int UserId)> LoginAsync(string email, string password, SignInClient client, CancellationToken ct)
     {
-        var userId = await VerifyPasswordAsync(email, password, clientIp, ct);
-        return (await CreateSessionAsync(userId, ct), userId);
+        var userId = await VerifyPasswordAsync(email, password, client.IpAddress, ct);
+        return (await CreateSessionAsync(userId, client, ct), userId);
     }
 
     /// <summary>
@@ -87,12 +87,17 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
         return user.Id;
     }
 
-    public async Task<string> CreateSessionAsync(int userId, CancellationToken ct)
+    /// <summary>A new session for the user, remembering where it signed in from (login history).</summary>
+    public async Task<string> CreateSessionAsync(int userId, SignInClient client, CancellationToken ct)
     {
         var token = Tokens.NewSessionToken();
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        db.Sessions.Add(new UserSession { TokenHash = Tokens.Hash(token), UserId = userId, CreatedAt = now, LastUsedAt = now });
+        db.Sessions.Add(new UserSession
+        {
+            TokenHash = Tokens.Hash(token), UserId = userId, CreatedAt = now, LastUsedAt = now,
+            IpAddress = client.StoredIpAddress, UserAgent = client.StoredUserAgent,
+        });
         await db.SaveChangesAsync(ct);
         return token;
     }

@@ -51,8 +51,8 @@ internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSe
         b.HasKey(s => s.TokenHash);
         b.Property(s => s.TokenHash).HasMaxLength(Limits.HashLength);
         b.HasIndex(s => s.UserId);
-        b.Property(s => s.IpAddress).HasMaxLength(64);
-        b.Property(s => s.UserAgent).HasMaxLength(512);
+        b.Property(s => s.IpAddress).HasMaxLength(Platform.SignInClient.MaxIpAddressLength);
+        b.Property(s => s.UserAgent).HasMaxLength(Platform.SignInClient.MaxUserAgentLength);
         b.HasOne<AppUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

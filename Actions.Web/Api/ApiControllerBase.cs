@@ -21,6 +21,9 @@ public abstract class ApiControllerBase : ControllerBase
 
     protected string ClientIp => ClientIpOf(HttpContext);
 
+    /// <summary>Where a sign-in comes from: the client address and the User-Agent (login history).</summary>
+    protected SignInClient SignInClient => new(ClientIp, Request.Headers.UserAgent.ToString());
+
     /// <summary>The socket's address: forwarded headers are not trusted (see the README's Decisions).</summary>
     internal static string ClientIpOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 

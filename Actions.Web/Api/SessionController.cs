@@ -18,7 +18,7 @@ public sealed class SessionController(AccountService accounts, StoreHealth healt
         var username = body.String("username", required: true, nonBlank: true);
         var password = body.String("password", required: true, nonBlank: true);
         body.ThrowIfInvalid();
-        var (token, _) = await accounts.LoginAsync(username!, password!, ClientIp, ct);
+        var (token, _) = await accounts.LoginAsync(username!, password!, SignInClient, ct);
         return Ok(new { id = token });
     }
 
@@ -44,7 +44,7 @@ public sealed class SessionController(AccountService accounts, StoreHealth healt
         var last = inner.String("last_name", maxLength: 254) ?? "";
         inner.ThrowIfInvalid();
         UserController.RequireEmail(email!);
-        var token = await accounts.SetupAsync(new UserService.NewUser(email!, first, last, password), ct);
+        var token = await accounts.SetupAsync(new UserService.NewUser(email!, first, last, password), SignInClient, ct);
         return Ok(new { id = token });
     }
 

@@ -68,6 +68,37 @@ public interface IDatabaseEngine
     /// </summary>
     Task<string?> KeyColumnAsync(DbConnection connection, DbTransaction? transaction, string table, string key, CancellationToken ct) =>
         Task.FromResult<string?>(null);
+
+    // Reading (data-api.md): the read path builds its SQL and runs it only through these members.
+
+    /// <summary>The name of the parameter bound to <see cref="Placeholder"/>(<paramref name="index"/>) ("" where parameters are positional).</summary>
+    string ParameterName(int index) => Placeholder(index);
+
+    /// <summary>Begins the read-only transaction a read runs in; a write inside fails with the database's message.</summary>
+    Task<ReadOnlyTransaction> BeginReadOnlyAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>
+    /// Makes cancelling <paramref name="ct"/> stop the statement running on the connection in the database itself. By default
+    /// the driver does (Npgsql sends a cancel request, MySqlConnector <c>KILL QUERY</c>); disposing ends the arrangement.
+    /// </summary>
+    IDisposable CancelOnDatabase(DbConnection connection, CancellationToken ct) => default(CancellationTokenRegistration);
+
+    /// <summary>The paging clause that ends a SELECT (after its ORDER BY).</summary>
+    string Paging(long limit, long offset) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"LIMIT {limit} OFFSET {offset}");
+
+    /// <summary>A predicate matching <paramref name="value"/> in the text column, and the pattern to bind to <paramref name="placeholder"/>.</summary>
+    (string Sql, string Pattern) TextMatch(string column, string placeholder, TextMatchKind kind, string value, bool caseSensitive) =>
+        (EngineReads.Like(column, placeholder, caseSensitive), EngineReads.LikePattern(kind, value));
+
+    /// <summary>The base type of a result column, from what the driver says of it (after the first row where that matters).</summary>
+    string ResultBaseType(DbDataReader reader, int ordinal);
+
+    /// <summary>A value read from the database as JSON by base type (execution.md: numbers, booleans, dates, ISO-8601 date-times, text).</summary>
+    JsonNode? ToJson(object? value, string baseType) => Execution.Implicit.ColumnValues.ToJson(value, baseType);
+
+    /// <summary>A JSON value as the parameter for a column of the base type; false when it does not convert.</summary>
+    bool TryToParameter(JsonNode value, string baseType, out object? parameter);
 }
 
 public sealed record SchemaSnapshot(IReadOnlyList<TableSnapshot> Tables);

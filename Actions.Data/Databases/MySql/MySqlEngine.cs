@@ -79,6 +79,26 @@ public sealed partial class MySqlEngine : IDatabaseEngine
 
     public string Quote(string identifier) => "`" + identifier.Replace("`", "``", StringComparison.Ordinal) + "`";
 
+    public async Task<ReadOnlyTransaction> BeginReadOnlyAsync(DbConnection connection, CancellationToken ct) =>
+        new(await ((MySqlConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, isReadOnly: true, ct));
+
+    /// <summary>LIKE follows the column's collation (mostly case-insensitive); compared as bytes it is case-sensitive.</summary>
+    public (string Sql, string Pattern) TextMatch(string column, string placeholder, TextMatchKind kind, string value, bool caseSensitive) =>
+        (caseSensitive
+            ? $"CAST({column} AS BINARY) LIKE CAST({placeholder} AS BINARY) ESCAPE '{EngineReads.LikeEscape}'"
+            : EngineReads.Like(column, placeholder, false), EngineReads.LikePattern(kind, value));
+
+    /// <summary>The driver's type name; <c>TINYINT(1)</c> reads as a boolean.</summary>
+    public string ResultBaseType(DbDataReader reader, int ordinal)
+    {
+        if (reader.GetFieldType(ordinal) == typeof(bool)) return BaseTypes.Boolean;
+        var name = reader.GetDataTypeName(ordinal);
+        return BaseTypes.FromMySqlType(name, name);
+    }
+
+    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
+        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.MySql, out parameter);
+
     public string Describe(Exception error) => error.Message;
 
     public ConstraintViolation? TranslateConstraint(DbException error)

@@ -137,6 +137,37 @@ public sealed partial class PostgresEngine : IDatabaseEngine
 
     public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>Parameters are positional (<c>$n</c>), so unnamed.</summary>
+    public string ParameterName(int index) => "";
+
+    public async Task<ReadOnlyTransaction> BeginReadOnlyAsync(DbConnection connection, CancellationToken ct)
+    {
+        var transaction = await connection.BeginTransactionAsync(ct);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SET TRANSACTION READ ONLY";
+            await command.ExecuteNonQueryAsync(ct);
+            return new ReadOnlyTransaction(transaction);
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The type's internal name (<c>int4</c>, <c>timestamptz</c>…), as the schema sync reads it.</summary>
+    public string ResultBaseType(DbDataReader reader, int ordinal)
+    {
+        var type = ((NpgsqlDataReader)reader).GetPostgresType(ordinal);
+        return BaseTypes.FromPostgresType(type.InternalName, type is Npgsql.PostgresTypes.PostgresEnumType, type is Npgsql.PostgresTypes.PostgresArrayType);
+    }
+
+    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
+        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.Postgres, out parameter);
+
     public string Describe(Exception error) => error switch
     {
         PostgresException e => e.MessageText,

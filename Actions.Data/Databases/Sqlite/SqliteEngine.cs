@@ -159,6 +159,78 @@ public sealed partial class SqliteEngine : IDatabaseEngine
 
     public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>
+    /// <c>query_only</c> on the handle (any write fails: "attempt to write a readonly database") in a deferred transaction,
+    /// which takes no write lock; the setting is taken back when the transaction ends, before the handle returns to the pool.
+    /// </summary>
+    public async Task<ReadOnlyTransaction> BeginReadOnlyAsync(DbConnection connection, CancellationToken ct)
+    {
+        await PragmaAsync(connection, "PRAGMA query_only = 1;", ct);
+        try
+        {
+            var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: true);
+            return new ReadOnlyTransaction(transaction, () => new ValueTask(PragmaAsync(connection, "PRAGMA query_only = 0;", CancellationToken.None)));
+        }
+        catch
+        {
+            await PragmaAsync(connection, "PRAGMA query_only = 0;", CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task PragmaAsync(DbConnection connection, string pragma, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = pragma;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The provider does not stop a running statement when its token is cancelled; <c>sqlite3_interrupt</c> does.</summary>
+    public IDisposable CancelOnDatabase(DbConnection connection, CancellationToken ct)
+    {
+        var handle = ((SqliteConnection)connection).Handle;
+        return ct.Register(() => SQLitePCL.raw.sqlite3_interrupt(handle));
+    }
+
+    /// <summary>SQLite's LIKE ignores ASCII case; a case-sensitive match is a GLOB, its wildcards taken literally in brackets.</summary>
+    public (string Sql, string Pattern) TextMatch(string column, string placeholder, TextMatchKind kind, string value, bool caseSensitive)
+    {
+        if (!caseSensitive) return (EngineReads.Like(column, placeholder, false), EngineReads.LikePattern(kind, value));
+        var literal = new System.Text.StringBuilder(value.Length + 2);
+        foreach (var c in value)
+        {
+            if (c is '*' or '?' or '[') literal.Append('[').Append(c).Append(']');
+            else literal.Append(c);
+        }
+        var pattern = kind switch
+        {
+            TextMatchKind.Contains => "*" + literal + "*",
+            TextMatchKind.StartsWith => literal + "*",
+            _ => "*" + literal,
+        };
+        return ($"{column} GLOB {placeholder}", pattern);
+    }
+
+    /// <summary>The declared type of a table's column; for an expression, the storage class of the first row's value.</summary>
+    public string ResultBaseType(DbDataReader reader, int ordinal)
+    {
+        try
+        {
+            return reader.GetDataTypeName(ordinal).ToUpperInvariant() switch
+            {
+                "BLOB" => BaseTypes.Unknown,
+                var declared => BaseTypes.FromSqliteDeclaredType(declared),
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return BaseTypes.Unknown;
+        }
+    }
+
+    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
+        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.Sqlite, out parameter);
+
     public string Describe(Exception error) => error switch
     {
         SqliteException e => e.Message,

@@ -1,7 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Actions.Data.ActionDefinitions;
 using Actions.Data.Execution.Log;
 using Actions.Data.Platform;
+using Actions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -19,9 +22,11 @@ public sealed class DraftBrowserTests(BrowserFixture fixture) : IClassFixture<Br
     private static readonly Caller System = new(0, true, new HashSet<int> { 2 });
     private const string Restored = "Unsaved input restored";
 
-    private async Task<int> ActionIdByNameAsync(string name)
+    private Task<int> ActionIdByNameAsync(string name) => ActionIdByNameAsync(fixture.App, name);
+
+    private static async Task<int> ActionIdByNameAsync(AppFactory app, string name)
     {
-        var actions = fixture.App.Services.GetRequiredService<ActionService>();
+        var actions = app.Services.GetRequiredService<ActionService>();
         var list = JsonNode.Parse(await actions.ListJsonAsync(System, null, default))!.AsArray();
         return list.Single(a => a!["name"]!.GetValue<string>() == name)!["id"]!.GetValue<int>();
     }
@@ -39,9 +44,11 @@ public sealed class DraftBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         return created["id"]!.GetValue<int>();
     }
 
-    private async Task<int> RunCountAsync(int actionId)
+    private Task<int> RunCountAsync(int actionId) => RunCountAsync(fixture.App, actionId);
+
+    private static async Task<int> RunCountAsync(AppFactory app, int actionId)
     {
-        var history = fixture.App.Services.GetRequiredService<ExecutionHistoryService>();
+        var history = app.Services.GetRequiredService<ExecutionHistoryService>();
         var page = await history.ForActionAsync(System, actionId, new ExecutionHistoryService.Filter(null, null, null, 100, 0), default);
         return page["total"]!.GetValue<int>();
     }
@@ -230,5 +237,55 @@ public sealed class DraftBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         await Assertions.Expect(page.GetByLabel("User")).ToHaveValueAsync("reporting-reader");
         await Assertions.Expect(page.GetByLabel("Database name")).ToHaveValueAsync("warehouse");
         await Assertions.Expect(page.GetByLabel("Password")).ToHaveValueAsync("");
+    }
+
+    [Fact]
+    public async Task When_its_instance_is_gone_the_page_reloads_by_itself_still_signed_in_with_the_input_back()
+    {
+        // Two instances, one after the other, on one port and one store: the second knows nothing of the first's pages.
+        var port = FreePort();
+        var settings = new Dictionary<string, string?> { ["Actions:SampleData"] = "true" };
+        var first = new AppFactory(settings);
+        var firstRunning = true;
+        AppFactory? second = null;
+        try
+        {
+            first.UseKestrel(port);
+            first.StartServer();
+            var baseUrl = BrowserFixture.BaseUrlOf(first);
+            var id = await ActionIdByNameAsync(first, "Mark order as shipped");
+            await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
+            var page = await BrowserSteps.SignedInAdminAsync(baseUrl, context);
+            await page.GotoAsync($"{baseUrl}/actions/{id}/run");
+            await BrowserSteps.WaitInteractiveAsync(page);
+            await page.GetByLabel("Order ID").FillAsync("6");
+            await KeptAsync(page, "\"order_id\":\"6\"");
+
+            var dataDir = first.DataDir;
+            await first.DisposeAsync();
+            firstRunning = false;
+            second = new AppFactory(settings, dataDir);
+            second.UseKestrel(port);
+            second.StartServer();
+
+            // Nobody reloads here: Blazor's reconnection reaches the new instance, which does not know the page's circuit,
+            // and the page reloads itself; the sign-in cookie still holds there, and the input comes back.
+            await Assertions.Expect(page.GetByText(Restored)).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByLabel("Order ID")).ToHaveValueAsync("6");
+            Assert.EndsWith($"/actions/{id}/run", page.Url, StringComparison.Ordinal);
+            Assert.Equal(0, await RunCountAsync(second, id));
+        }
+        finally
+        {
+            if (firstRunning) await first.DisposeAsync();
+            if (second is not null) await second.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -261,12 +261,17 @@ public sealed class DraftBrowserTests(BrowserFixture fixture) : IClassFixture<Br
             await page.GetByLabel("Order ID").FillAsync("6");
             await KeptAsync(page, "\"order_id\":\"6\"");
 
+            // The instance dies: the page's connection drops and nothing reaches that instance any more.
+            await context.RouteAsync("**/_blazor/**", route => route.AbortAsync());
+            await page.EvaluateAsync("() => Blazor._internal.forceCloseConnection()");
+            await page.Locator("#components-reconnect-modal").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             var dataDir = first.DataDir;
             await first.DisposeAsync();
             firstRunning = false;
             second = new AppFactory(settings, dataDir);
             second.UseKestrel(port);
             second.StartServer();
+            await context.UnrouteAsync("**/_blazor/**");
 
             // Nobody reloads here: Blazor's reconnection reaches the new instance, which does not know the page's circuit,
             // and the page reloads itself; the sign-in cookie still holds there, and the input comes back.

@@ -24,8 +24,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         Assert.True(File.Exists(ChromiumPath), $"Chromium is missing at {ChromiumPath}: run ./test.sh as root or apt-get install -y chromium");
         App.UseKestrel(0);
         App.StartServer();
-        var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        BaseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        BaseUrl = BaseUrlOf(App);
         _playwright = await Playwright.CreateAsync();
         // The suite runs test classes in parallel on two cores: give pages time rather than fail on a busy machine.
         Assertions.SetDefaultExpectTimeout(20_000);
@@ -43,6 +42,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Browser.CloseAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
+    }
+
+    /// <summary>The address a started app listens on, for the browser.</summary>
+    public static string BaseUrlOf(AppFactory app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
     }
 
     public static string ArtifactPath(string fileName)

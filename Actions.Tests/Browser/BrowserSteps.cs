@@ -9,10 +9,13 @@ public static class BrowserSteps
     public const string AdminPassword = "St0ry-passw0rd!";
 
     /// <summary>Creates the administrator through /setup when the app has no user yet, then signs in.</summary>
-    public static async Task<IPage> SignedInAdminAsync(BrowserFixture fixture, IBrowserContext context)
+    public static Task<IPage> SignedInAdminAsync(BrowserFixture fixture, IBrowserContext context) => SignedInAdminAsync(fixture.BaseUrl, context);
+
+    /// <summary>The same on the app at <paramref name="baseUrl"/>.</summary>
+    public static async Task<IPage> SignedInAdminAsync(string baseUrl, IBrowserContext context)
     {
         var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.BaseUrl + "/setup");
+        await page.GotoAsync(baseUrl + "/setup");
         if (page.Url.EndsWith("/setup", StringComparison.Ordinal))
         {
             await page.GetByLabel("First name").FillAsync("Ada");
@@ -22,7 +25,7 @@ public static class BrowserSteps
             await page.GetByRole(AriaRole.Button, new() { Name = "Create administrator" }).ClickAsync();
             await page.WaitForURLAsync("**/account/login");
         }
-        await page.GotoAsync(fixture.BaseUrl + "/account/login");
+        await page.GotoAsync(baseUrl + "/account/login");
         await page.GetByLabel("Email").FillAsync(AdminEmail);
         await page.GetByLabel("Password").FillAsync(AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

@@ -99,7 +99,7 @@ public sealed class EditorComponentTests(ComponentHost host)
         Assert.Contains("Some fields need attention.", editor.Markup);
 
         // A name but no model: the service's validation error lands on the model picker.
-        editor.FindAll(".mud-input-control").First(c => c.TextContent.Contains("Name")).QuerySelector("input")!.Change("Raise prices");
+        editor.FindAll(".mud-input-control").First(c => c.TextContent.Contains("Name")).QuerySelector("input")!.Input("Raise prices");
         await TypeSqlAsync(editor, "UPDATE products SET price = price * 1.1");
         editor.FindAll("button").First(b => b.TextContent.Trim() == "Save").Click();
         editor.WaitForAssertion(() => Assert.Contains("value must be an integer greater than zero.", editor.Markup));

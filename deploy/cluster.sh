@@ -90,7 +90,8 @@ if [ -f "$STATE" ]; then
   echo "A cluster already runs from $DIR ($(state LB_URL)): stop it first with: bash $0 stop --dir $DIR" >&2
   exit 1
 fi
-command -v haproxy >/dev/null 2>&1 || { echo "HAProxy is missing: apt-get install -y haproxy" >&2; exit 1; }
+HAPROXY=$(command -v haproxy 2>/dev/null || echo /usr/sbin/haproxy)
+[ -x "$HAPROXY" ] || { echo "HAProxy is missing: apt-get install -y haproxy" >&2; exit 1; }
 chmod 755 "$DIR"
 : > "$STATE"
 remember DIR "$DIR"
@@ -180,7 +181,7 @@ done
 
 LB_ENV=(ACTIONS_LB_BIND="127.0.0.1:$LB_PORT" ACTIONS_INSTANCE_1="$INSTANCE_1")
 [ "$INSTANCES" -eq 2 ] && LB_ENV+=(ACTIONS_INSTANCE_2="$INSTANCE_2")
-env -u ACTIONS_INSTANCE_2 "${LB_ENV[@]}" haproxy -f "$ROOT/deploy/haproxy.cfg" -db >"$DIR/haproxy.log" 2>&1 </dev/null &
+env -u ACTIONS_INSTANCE_2 "${LB_ENV[@]}" "$HAPROXY" -f "$ROOT/deploy/haproxy.cfg" -db >"$DIR/haproxy.log" 2>&1 </dev/null &
 HAPROXY_PID=$!
 remember HAPROXY_PID "$HAPROXY_PID"
 wait_healthy "127.0.0.1:$LB_PORT" "$DIR/haproxy.log" "$HAPROXY_PID"

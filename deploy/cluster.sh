@@ -33,7 +33,7 @@ DIR=${ACTIONS_CLUSTER_DIR:-/tmp/actions-cluster}
 DETACH=${ACTIONS_CLUSTER_DETACH:-0}
 WATCH=${ACTIONS_CLUSTER_WATCH:-}
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     start|stop) COMMAND=$1 ;;
@@ -98,6 +98,11 @@ remember DIR "$DIR"
 # From here on a failure or Ctrl-C leaves nothing running.
 trap 'stop_cluster >/dev/null; exit 130' INT TERM
 fail() { echo "$1" >&2; [ -n "${2:-}" ] && [ -f "$2" ] && tail -n 30 "$2" >&2; stop_cluster >/dev/null; exit 1; }
+if [ -n "$WATCH" ]; then
+  # Also when the process that asked for the cluster is killed, even mid-start: nothing is left running.
+  ( while kill -0 "$WATCH" 2>/dev/null && [ -f "$STATE" ]; do sleep 1; done
+    [ -f "$STATE" ] && bash "$ROOT/deploy/cluster.sh" stop --dir "$DIR" ) >/dev/null 2>&1 </dev/null &
+fi
 
 free_port() {
   local port=$1
@@ -186,12 +191,6 @@ HAPROXY_PID=$!
 remember HAPROXY_PID "$HAPROXY_PID"
 wait_healthy "127.0.0.1:$LB_PORT" "$DIR/haproxy.log" "$HAPROXY_PID"
 remember LB_URL "http://127.0.0.1:$LB_PORT"
-
-if [ -n "$WATCH" ]; then
-  # Also when the process that asked for the cluster is killed: nothing is left running.
-  ( while kill -0 "$WATCH" 2>/dev/null && [ -f "$STATE" ]; do sleep 1; done
-    [ -f "$STATE" ] && bash "$0" stop --dir "$DIR" ) >/dev/null 2>&1 </dev/null &
-fi
 
 echo "Cluster ready: open http://127.0.0.1:$LB_PORT"
 for n in $(seq 1 "$INSTANCES"); do echo "  instance $n: $(state "INSTANCE_${n}_URL") (pid $(state "INSTANCE_${n}_PID"), log $(state "INSTANCE_${n}_LOG"))"; done

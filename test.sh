@@ -6,12 +6,14 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(chromium jq postgresql mariadb-server)
+PACKAGES=(chromium jq postgresql mariadb-server haproxy)
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
+# The cluster tests run deploy/cluster.sh: instances behind HAProxy.
+[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${missing[*]}"

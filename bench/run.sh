@@ -4,9 +4,10 @@
 # DURATION (seconds per run, default 10), REPEAT (runs per scenario, median shown, default 3) and WARMUP (seconds, default 30) can be set in the environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# need, free_port, wait_for, start_app, provision, run, field, ratio (shared with bench/cluster.sh)
+source bench/lib.sh
 DURATION=${DURATION:-10}
 
-need() { command -v "$1" >/dev/null 2>&1; }
 if ! need wrk || ! need jq || ! need curl; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk jq curl >/dev/null
@@ -25,7 +26,6 @@ echo "Building Release..." >&2
 dotnet publish Actions.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$WORK/app" -v quiet -nologo >/dev/null
 dotnet publish bench/Floor -c Release -o "$WORK/floor" -v quiet -nologo >/dev/null
 
-free_port() { local p=$1; while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p+1)); done; echo "$p"; }
 APP_PORT=$(free_port 18080); FLOOR_PORT=$(free_port $((APP_PORT+1))); STUB_PORT=$(free_port $((FLOOR_PORT+1)))
 APP="http://127.0.0.1:$APP_PORT"; FLOOR="http://127.0.0.1:$FLOOR_PORT"; STUB="http://127.0.0.1:$STUB_PORT/stub"
 TARGET="$WORK/target.db"
@@ -33,17 +33,7 @@ dotnet "$WORK/floor/Floor.dll" init "$TARGET"
 
 ASPNETCORE_URLS="http://127.0.0.1:$STUB_PORT" dotnet "$WORK/floor/Floor.dll" stub & PIDS+=($!)
 ASPNETCORE_URLS="$FLOOR" dotnet "$WORK/floor/Floor.dll" serve "$TARGET" "$STUB" & PIDS+=($!)
-wait_for() { for _ in $(seq 1 600); do curl -sf "$@" >/dev/null && return 0; sleep 0.1; done; echo "no answer from $*" >&2; exit 1; }
 
-# start_app NAME URL: one instance of the app on a fresh DataDir (bootstrap admin, rate limits raised, private networks
-# allowed for the local stub); its pid in LAST_PID.
-start_app() {
-  ASPNETCORE_URLS="$2" Actions__DataDir="$WORK/$1" Actions__SampleData=false \
-    Actions__Admin__Email=bench@example.com Actions__Admin__Password='Bench-passw0rd!' \
-    Actions__PublicSharing__PerLinkPerSecond=1000000 Actions__PublicSharing__PerClientPerMinute=1000000 \
-    Actions__HttpActions__AllowPrivateNetworks=true Logging__LogLevel__Default=Warning \
-    dotnet "$WORK/app/Actions.Web.dll" >"$WORK/$1.log" 2>&1 & LAST_PID=$!; PIDS+=($LAST_PID)
-}
 START_NS=$(date +%s%N)
 start_app data "$APP"; APP_PID=$LAST_PID
 for _ in $(seq 1 1200); do curl -sf "$APP/api/health" >/dev/null && break; sleep 0.05; done
@@ -52,23 +42,6 @@ wait_for "$APP/api/health"
 wait_for "$FLOOR/insert" -X POST -d '{"parameters":{"kind":"x","amount":1,"note":"warm"}}'
 wait_for "$STUB"
 
-# provision URL: signs in to the instance at URL, creates an API key, the target database, two models and the query
-# action; sets BASE, SESSION, KEY, DB, EVENTS, COUNTERS, QUERY.
-api() { curl -sf -X "$1" "$BASE$2" -H "X-Metabase-Session: $SESSION" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
-model() { api POST /api/card "{\"name\":\"$1\",\"type\":\"model\",\"dataset_query\":{\"database\":$DB,\"type\":\"query\",\"query\":{\"source-table\":$2}}}" | jq -r .id; }
-provision() {
-  BASE=$1
-  SESSION=$(curl -sf -X POST "$BASE/api/session" -d '{"username":"bench@example.com","password":"Bench-passw0rd!"}' | jq -r .id)
-  KEY=$(api POST /api/api-key '{"name":"bench","group_id":2}' | jq -r .unmasked_key)
-  DB=$(api POST /api/database "{\"name\":\"Target\",\"engine\":\"sqlite\",\"details\":{\"db\":\"$TARGET\"}}" | jq -r .id)
-  api PUT "/api/database/$DB" '{"settings":{"database-enable-actions":true}}' >/dev/null
-  local events_table counters_table
-  events_table=$(api GET "/api/database/$DB/metadata" | jq '.tables[] | select(.name=="events") | .id')
-  counters_table=$(api GET "/api/database/$DB/metadata" | jq '.tables[] | select(.name=="counters") | .id')
-  EVENTS=$(model Events "$events_table"); COUNTERS=$(model Counters "$counters_table")
-  QUERY_BODY="{\"name\":\"Insert event\",\"type\":\"query\",\"model_id\":$EVENTS,\"database_id\":$DB,\"dataset_query\":{\"database\":$DB,\"type\":\"native\",\"native\":{\"query\":\"INSERT INTO events (kind, amount, note) VALUES ({{kind}}, {{amount}}, {{note}})\",\"template-tags\":{\"amount\":{\"name\":\"amount\",\"display-name\":\"Amount\",\"type\":\"number\"}}}}}"
-  QUERY=$(api POST /api/action "$QUERY_BODY" | jq -r .id)
-}
 provision "$APP"
 api PUT /api/setting/enable-public-sharing '{"value":true}' >/dev/null
 IMPLICIT=$(api POST /api/action "{\"name\":\"Update counter\",\"type\":\"implicit\",\"kind\":\"row/update\",\"model_id\":$COUNTERS}" | jq -r .id)
@@ -80,20 +53,6 @@ seed() { dotnet "$WORK/floor/Floor.dll" seed "$1/api/action" "$2" "$3" "$WORK/ac
 
 INSERT='{"parameters":{"kind":"bench","amount":42,"note":"hello"}}'
 RESULTS="$WORK/results.tsv"
-to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v); print v+0 } else if (v ~ /s$/) { sub(/s/,"",v); print v*1000 } else print v }'; }
-# run NAME CONNECTIONS URL SCRIPT BODY HEADERS → one line: name conns rps p50 p99
-run() {
-  local out
-  out=$(BODY="$5" HEADERS="$6" wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${DURATION}s" --latency -s "bench/$4" "$3" 2>&1)
-  if echo "$out" | grep -q "Non-2xx"; then echo "warning: $1 had non-2xx answers: $(echo "$out" | grep Non-2xx)" >&2; fi
-  local rps p50 p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$rps" "$p50" "$p99" >> "$RESULTS"
-  echo "$1 c=$2: $rps req/s, p50 $p50 ms, p99 $p99 ms" >&2
-}
-
 # Warm both up (JIT, pools, caches) before anything is recorded. The app has far more code than the floor:
 # tiered compilation was measured still busy (a fifth of the CPU) 13 s into a load, and gone after 30 s.
 BODY="$INSERT" HEADERS="X-Api-Key: $KEY" wrk -t 2 -c 8 -d "${WARMUP:-30}s" -s bench/post.lua "$APP/api/action/$QUERY/execute" >/dev/null 2>&1
@@ -140,9 +99,6 @@ COUNT10K=$(curl -sf "$APP/api/action" -H "X-Api-Key: $MAIN_KEY" | jq length)
 RSS_MB=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$APP_PID/status")
 
 # The table: each app figure beside its floor, as a ratio measured in this run.
-# The median of one figure (column f) over the repeats of a scenario.
-field() { awk -F'\t' -v n="$1" -v c="$2" -v f="$3" '$1==n && $2==c {print $f}' "$RESULTS" | sort -g | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else print "-" }'; }
 echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); wrk and the app share the cores; ${DURATION}s per run, median of ${REPEAT}"
 printf '| %-24s | %5s | %10s | %8s | %8s | %10s | %8s |\n' scenario conns "req/s" "p50 ms" "p99 ms" "floor r/s" "ratio"

@@ -56,7 +56,7 @@ public class AppDbContext : IdentityDbContext<AppUser, IdentityRole<int>, int>, 
 
     /// <summary>
     /// A save that changes what a cache can hold (<see cref="StoreVersionBump.IsNeeded"/>) bumps the store version in
-    /// its own transaction: the caller's when one is open, else one of its own.
+    /// its own transaction: the caller's when one is open (once for the whole transaction), else one of its own.
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -64,7 +64,7 @@ public class AppDbContext : IdentityDbContext<AppUser, IdentityRole<int>, int>, 
         if (Database.CurrentTransaction is not null)
         {
             var count = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            await BumpVersionAsync(cancellationToken);
+            if (BumpedVersion is null) await BumpVersionAsync(cancellationToken);
             return count;
         }
         await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
@@ -80,7 +80,7 @@ public class AppDbContext : IdentityDbContext<AppUser, IdentityRole<int>, int>, 
         if (Database.CurrentTransaction is not null)
         {
             var count = base.SaveChanges(acceptAllChangesOnSuccess);
-            BumpVersion();
+            if (BumpedVersion is null) BumpVersion();
             return count;
         }
         using var transaction = Database.BeginTransaction();

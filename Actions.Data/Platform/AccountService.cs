@@ -146,17 +146,6 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
         return caller;
     }
 
-    /// <summary>The caller for a signed-in browser user (cookie), or null when the user is gone or inactive.</summary>
-    public async Task<Caller?> CallerForUserAsync(int userId, CancellationToken ct)
-    {
-        if (callers.TryGet("u:" + userId, out var cached)) return cached;
-        var loadedAt = callers.Version;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var caller = await LoadCallerAsync(db, userId, ct);
-        if (caller is not null) callers.Set("u:" + userId, caller, loadedAt);
-        return caller;
-    }
-
     public async Task<UserDto> CurrentAsync(Caller caller, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

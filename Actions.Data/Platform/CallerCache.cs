@@ -3,7 +3,7 @@ using Actions.Data.Store;
 namespace Actions.Data.Platform;
 
 /// <summary>
-/// Credential digest (or browser user) → caller, so an authenticated request does not query the store. Kept until the
+/// Credential digest (session token or API key) → caller, so an authenticated request does not query the store. Kept until the
 /// store version moves on (<see cref="VersionedCache{TKey}"/>): a changed user, membership, key or an ended session
 /// bumps it. Only callers are kept, never "unknown". A session's entry is also left after <see cref="TouchInterval"/>
 /// so that the session's last use is written down (its 14-day expiry slides), not because it could be stale.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Actions.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 
 namespace Actions.Tests.Cluster;
@@ -269,6 +270,50 @@ public sealed class ChangesSeenEverywhereTests : IDisposable
         (await _b.Api().Post("/api/session", new { username = email, password = "N3w-passw0rd!" })).Expect(HttpStatusCode.Unauthorized);
         await EventuallyAsync("the other session ended", async () => (await _b.Api(other).Get("/api/user/current")).Status == HttpStatusCode.Unauthorized);
         (await _b.Api(own).Get("/api/user/current")).Expect(HttpStatusCode.OK);
+    }
+
+    /// <summary>A browser signed in on <paramref name="app"/>, and its sign-in cookie (read by every instance).</summary>
+    private static async Task<(HttpClient Browser, string Cookie)> BrowserSignInAsync(AppFactory app, string email, string password)
+    {
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var signedIn = await Pages.AccountPagesTests.PostFormAsync(browser, "/account/login", "login",
+            new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("actions.auth=", StringComparison.Ordinal));
+        return (browser, cookie);
+    }
+
+    /// <summary>Whether a page of the app opens with the cookie (else the browser is sent to sign in).</summary>
+    private static async Task<bool> OpensAsync(AppFactory app, string cookie)
+    {
+        using var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/actions");
+        request.Headers.Add("Cookie", cookie);
+        using var response = await browser.SendAsync(request);
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, $"GET /actions answered {(int)response.StatusCode}");
+        return response.StatusCode == HttpStatusCode.OK;
+    }
+
+    [Fact]
+    public async Task A_browser_sign_in_ends_with_a_password_reset_or_its_sign_out_on_both_instances()
+    {
+        var (s, _) = await SetupAsync();
+        var email = $"browser-{Guid.NewGuid():N}@example.com";
+        var (_, userId) = await Seeded.UserAsync(s.Admin, email);
+        var (_, cookie) = await BrowserSignInAsync(_b, email, Seeded.UserPassword);
+        Assert.True(await OpensAsync(_b, cookie));
+        Assert.True(await OpensAsync(_a, cookie));
+
+        (await s.Admin.Put($"/api/user/{userId}/password", new { password = "N3w-passw0rd!" })).Expect(HttpStatusCode.NoContent);
+        Assert.False(await OpensAsync(_a, cookie));
+        await EventuallyAsync("the browser session ended by the reset", async () => !await OpensAsync(_b, cookie));
+
+        // Signing out in the browser ends the session: a copy of the cookie is refused everywhere.
+        var (browser, copy) = await BrowserSignInAsync(_b, email, "N3w-passw0rd!");
+        Assert.True(await OpensAsync(_a, copy));
+        Assert.Equal(HttpStatusCode.Redirect, (await Pages.AccountPagesTests.PostFormAsync(browser, "/account/logout", "logout", new())).StatusCode);
+        Assert.False(await OpensAsync(_b, copy));
+        await EventuallyAsync("the signed-out browser session", async () => !await OpensAsync(_a, copy));
     }
 
     /// <summary>The fallback: a version bumped straight in the store, with no notification, is found by the poll.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -67,9 +68,11 @@ public sealed class StoreVersionListener(string connectionString, CacheVersion v
         connected();
         while (true)
         {
-            // Read after LISTEN, so that no change falls between the two.
+            // Read after LISTEN, so that no change falls between the two; a read starts every PollInterval at most.
+            var started = Stopwatch.GetTimestamp();
             if (await read.ExecuteScalarAsync(ct) is long version) versions.Observe(version);
-            await connection.WaitAsync(PollInterval, ct);
+            var left = PollInterval - Stopwatch.GetElapsedTime(started);
+            if (left > TimeSpan.Zero) await connection.WaitAsync(left, ct);
         }
     }
 }

@@ -161,7 +161,6 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         // 7. The action and its type row in one transaction (one SaveChanges).
         db.Actions.Add(action);
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
         return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
     }
 
@@ -209,7 +208,6 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         action.UpdatedAt = NextTimestamp(action.UpdatedAt);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        cache.Invalidate();
         return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
     }
 
@@ -235,7 +233,6 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
             created.Add(action);
         }
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
         var model = await LoadModelAsync(db, card, ct);
         return new JsonArray(created.Select(a => (JsonNode?)ActionShapes.Read(a, model)).ToArray());
     }
@@ -248,7 +245,6 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         if (!await collections.CanWriteAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
         db.Actions.Remove(action);
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
     }
 
     /// <summary>Makes (or returns the existing) public link: superuser → sharing on → unarchived action → actions enabled.</summary>
@@ -264,7 +260,6 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         action.PublicUuid = Guid.NewGuid();
         action.MadePublicById = caller.UserId > 0 ? caller.UserId : null;
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
         return action.PublicUuid.Value;
     }
 
@@ -279,7 +274,6 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         action.PublicUuid = null;
         action.MadePublicById = null;
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
     }
 
     // --- model lifecycle (called by CardService inside the card's transaction) ---

@@ -13,7 +13,7 @@ namespace Actions.Data.Databases;
 
 /// <summary>Connected databases, their schema sync, tables and fields.</summary>
 public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, DatabaseEngines engines, DatabaseConnections connections,
-    DefinitionCache cache, TimeProvider time, ILogger<DatabaseService> logger)
+    TimeProvider time, ILogger<DatabaseService> logger)
 {
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _syncLocks = new();
 
@@ -40,7 +40,6 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
             await db.SaveChangesAsync(ct);
         }
         await SyncCoreAsync(row.Id, ct);
-        cache.Invalidate();
         return ToDto(row, caller);
     }
 
@@ -85,9 +84,7 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
         if (changes.ActionsEnabled is { } enabled) row.ActionsEnabled = enabled;
         row.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        connections.Forget(id);
         if (resync) await SyncCoreAsync(id, ct);
-        cache.Invalidate();
         return ToDto(row, caller);
     }
 
@@ -102,8 +99,6 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
         db.Databases.Remove(row);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        connections.Forget(id);
-        cache.Invalidate();
     }
 
     public async Task SyncAsync(Caller caller, int id, CancellationToken ct)
@@ -191,7 +186,6 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
         if (changes.VisibilityType is { } visibility) field.VisibilityType = visibility;
         if (changes.SemanticTypeGiven) field.SemanticType = changes.SemanticType;
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
         return DatabaseMapping.ToDto(field);
     }
 
@@ -233,7 +227,6 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await SchemaSync.ApplyAsync(db, id, snapshot, ct);
             await tx.CommitAsync(ct);
-            cache.Invalidate();
         }
         finally
         {

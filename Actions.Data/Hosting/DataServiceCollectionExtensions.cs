@@ -19,6 +19,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Actions.Data.Hosting;
@@ -42,17 +43,23 @@ public static class DataServiceCollectionExtensions
 
         if (postgres)
         {
-            AddAppStore<PostgresAppDbContext>(services, o => PostgresAppDbContext.Configure(o, connectionString ?? ""));
+            AddAppStore<PostgresAppDbContext>(services, (sp, o) =>
+                PostgresAppDbContext.Configure(o.AddInterceptors(sp.GetRequiredService<StoreVersionBump>()), connectionString ?? ""));
+            services.AddHostedService(sp => new StoreVersionListener(connectionString ?? "", sp.GetRequiredService<CacheVersion>(),
+                sp.GetRequiredService<ILogger<StoreVersionListener>>()));
         }
         else
         {
             var options = builder.Configuration.GetSection(ActionsOptions.Section).Get<ActionsOptions>() ?? new ActionsOptions();
             if (string.IsNullOrWhiteSpace(connectionString))
                 connectionString = $"Data Source={Path.Combine(options.DataDirFullPath, "actions.db")}";
-            services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString, s => s.CommandTimeout(30)));
+            services.AddDbContextFactory<AppDbContext>((sp, o) =>
+                o.UseSqlite(connectionString, s => s.CommandTimeout(30)).AddInterceptors(sp.GetRequiredService<StoreVersionBump>()));
         }
         services.AddDataProtection().SetApplicationName("Actions").PersistKeysToDbContext<AppDbContext>();
 
+        services.AddSingleton<CacheVersion>();
+        services.AddSingleton<StoreVersionBump>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IPasswordHasher<AppUser>, PasswordHasher<AppUser>>();
         services.AddSingleton<CallerCache>();
@@ -106,7 +113,7 @@ public static class DataServiceCollectionExtensions
     /// A provider's own context type (its migrations are found by that type) behind the
     /// <see cref="IDbContextFactory{AppDbContext}"/> and scoped <see cref="AppDbContext"/> every service uses.
     /// </summary>
-    private static void AddAppStore<TContext>(IServiceCollection services, Action<DbContextOptionsBuilder> configure)
+    private static void AddAppStore<TContext>(IServiceCollection services, Action<IServiceProvider, DbContextOptionsBuilder> configure)
         where TContext : AppDbContext
     {
         services.AddDbContextFactory<TContext>(configure);

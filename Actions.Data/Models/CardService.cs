@@ -20,7 +20,7 @@ public interface IModelLifecycle
 
 /// <summary>Saved questions and models, with collection permissions applied (read to see, write to change).</summary>
 public sealed class CardService(IDbContextFactory<AppDbContext> contexts, CollectionService collections, DatabaseConnections connections,
-    IEnumerable<IModelLifecycle> lifecycles, DefinitionCache cache, TimeProvider time, ILogger<CardService> logger)
+    IEnumerable<IModelLifecycle> lifecycles, TimeProvider time, ILogger<CardService> logger)
 {
     private readonly ConcurrentDictionary<(int, DateTime), IReadOnlyList<ResultColumnDto>> _nativeMetadata = new();
 
@@ -111,7 +111,6 @@ public sealed class CardService(IDbContextFactory<AppDbContext> contexts, Collec
         if (becameQuestion || lostImplicit)
             foreach (var lifecycle in lifecycles) await lifecycle.OnModelChangedAsync(db, card, becameQuestion, lostImplicit, ct);
         await tx.CommitAsync(ct);
-        cache.Invalidate();
         return await ToDtoAsync(db, card, ct);
     }
 
@@ -126,7 +125,6 @@ public sealed class CardService(IDbContextFactory<AppDbContext> contexts, Collec
         db.Cards.Remove(card);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        cache.Invalidate();
     }
 
     /// <summary>The columns of a card as the spec's <c>result_metadata</c>, computed now (follows syncs and field edits).</summary>

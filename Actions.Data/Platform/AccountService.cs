@@ -105,9 +105,10 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
     public async Task LogoutAsync(string token, CancellationToken ct)
     {
         var digest = Tokens.Hash(token);
-        callers.Remove("s:" + digest);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await db.Sessions.Where(s => s.TokenHash == digest).ExecuteDeleteAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await db.Sessions.Where(s => s.TokenHash == digest).ExecuteDeleteAsync(ct) > 0) await db.BumpVersionAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>The caller a session token stands for, or null when it is unknown, expired or its user inactive.</summary>
@@ -115,6 +116,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
     {
         var digest = Tokens.Hash(token);
         if (callers.TryGet("s:" + digest, out var cached)) return cached;
+        var loadedAt = callers.Version;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var session = await db.Sessions.FirstOrDefaultAsync(s => s.TokenHash == digest, ct);
         if (session is null) return null;
@@ -125,13 +127,13 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
             await db.SaveChangesAsync(ct);
             return null;
         }
-        if (now - session.LastUsedAt > TimeSpan.FromMinutes(1))
+        if (now - session.LastUsedAt > CallerCache.TouchInterval)
         {
             session.LastUsedAt = now;
             await db.SaveChangesAsync(ct);
         }
         var caller = await LoadCallerAsync(db, session.UserId, ct);
-        if (caller is not null) callers.Set("s:" + digest, caller);
+        if (caller is not null) callers.Set("s:" + digest, caller, loadedAt, session.LastUsedAt + CallerCache.TouchInterval);
         return caller;
     }
 
@@ -140,21 +142,12 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
     {
         var digest = Tokens.Hash(key);
         if (callers.TryGet("k:" + digest, out var cached)) return cached;
+        var loadedAt = callers.Version;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var userId = await db.ApiKeys.Where(k => k.KeyHash == digest).Select(k => (int?)k.UserId).FirstOrDefaultAsync(ct);
         if (userId is null) return null;
         var caller = await LoadCallerAsync(db, userId.Value, ct);
-        if (caller is not null) callers.Set("k:" + digest, caller);
-        return caller;
-    }
-
-    /// <summary>The caller for a signed-in browser user (cookie), or null when the user is gone or inactive.</summary>
-    public async Task<Caller?> CallerForUserAsync(int userId, CancellationToken ct)
-    {
-        if (callers.TryGet("u:" + userId, out var cached)) return cached;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var caller = await LoadCallerAsync(db, userId, ct);
-        if (caller is not null) callers.Set("u:" + userId, caller);
+        if (caller is not null) callers.Set("k:" + digest, caller, loadedAt);
         return caller;
     }
 

@@ -9,7 +9,7 @@ namespace Actions.Data.Platform;
 /// API keys (superuser only). Each key acts as its own user, in All Users and the key's group; only the
 /// SHA-256 of the key is stored, so the key is shown once, at creation or regeneration.
 /// </summary>
-public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, TimeProvider time, CallerCache callers)
+public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
 {
     public async Task<ApiKeyDto> CreateAsync(Caller caller, string name, int groupId, CancellationToken ct)
     {
@@ -67,7 +67,6 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         row.MaskedKey = Tokens.Mask(key);
         row.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        callers.Invalidate();
         var group = await db.PermissionGroups.AsNoTracking().FirstAsync(g => g.Id == row.GroupId, ct);
         return ToDto(row, group, key);
     }
@@ -82,7 +81,6 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         user.IsActive = false;
         db.ApiKeys.Remove(row);
         await db.SaveChangesAsync(ct);
-        callers.Invalidate();
     }
 
     private static ApiKeyDto ToDto(ApiKey k, PermissionGroup g, string? unmasked) =>

@@ -136,7 +136,6 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        cache.Invalidate();
         return ToDto(collection, true);
     }
 
@@ -163,7 +162,6 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
             collection.Location = newLocation;
         }
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
         return ToDto(collection, true);
     }
 
@@ -217,7 +215,6 @@ public sealed class CollectionService(IDbContextFactory<AppDbContext> contexts, 
         db.PermissionGraphRevisions.Add(new PermissionGraphRevision { UserId = caller.UserId, CreatedAt = time.GetUtcNow().UtcDateTime });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        cache.Invalidate();
         return await GraphCoreAsync(db, ct);
     }
 

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Actions.Data.Platform;
 
 /// <summary>Permission groups and memberships (superuser only).</summary>
-public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, CallerCache callers, DefinitionCache cache)
+public sealed class GroupService(IDbContextFactory<AppDbContext> contexts)
 {
     public async Task<IReadOnlyList<GroupDto>> ListAsync(Caller caller, CancellationToken ct)
     {
@@ -26,7 +26,6 @@ public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, Calle
         var group = new PermissionGroup { Name = name, RootPermission = PermissionLevel.None };
         db.PermissionGroups.Add(group);
         await db.SaveChangesAsync(ct);
-        cache.Invalidate();
         return new GroupDto(group.Id, group.Name, 0);
     }
 
@@ -41,8 +40,6 @@ public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, Calle
             throw ApiError.BadRequest("This group is used by an API key; revoke the key or move it first.");
         db.PermissionGroups.Remove(group);
         await db.SaveChangesAsync(ct);
-        callers.Invalidate();
-        cache.Invalidate();
     }
 
     /// <summary>Every membership (superuser only), for the people page's group editing.</summary>
@@ -75,7 +72,6 @@ public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, Calle
                 await using var again = await contexts.CreateDbContextAsync(ct);
                 existing = await again.GroupMemberships.FirstAsync(m => m.GroupId == groupId && m.UserId == userId, ct);
             }
-            callers.Invalidate();
         }
         return new MembershipDto(existing.Id, existing.GroupId, existing.UserId);
     }
@@ -91,7 +87,6 @@ public sealed class GroupService(IDbContextFactory<AppDbContext> contexts, Calle
             await EnsureNotLastAdminAsync(db, membership.UserId, ct);
         db.GroupMemberships.Remove(membership);
         await db.SaveChangesAsync(ct);
-        callers.Invalidate();
     }
 
     /// <summary>Refuses to take away the last active superuser (nobody could administer the app after).</summary>

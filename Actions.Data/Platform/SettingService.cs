@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actions.Data.Errors;
@@ -11,9 +10,9 @@ public sealed record SettingDto(string Key, JsonNode? Value, JsonNode? Default, 
 
 /// <summary>
 /// Admin settings. Values are JSON, validated by kind; reads are served from memory (settings are checked on
-/// every public request) and refreshed on every write through this service.
+/// every public request), kept until the store version moves on (a write bumps it).
 /// </summary>
-public sealed class SettingService(IDbContextFactory<AppDbContext> contexts)
+public sealed class SettingService(IDbContextFactory<AppDbContext> contexts, DefinitionCache cache)
 {
     public const string EnablePublicSharing = "enable-public-sharing";
     public const string SiteUrl = "site-url";
@@ -28,22 +27,18 @@ public sealed class SettingService(IDbContextFactory<AppDbContext> contexts)
         new(SiteName, JsonValueKind.String, "Actions", "The name used for this instance."),
     ];
 
-    private readonly ConcurrentDictionary<string, JsonNode?> _cache = new();
-    private volatile bool _loaded;
-
     public async Task<IReadOnlyList<SettingDto>> ListAsync(Caller caller, CancellationToken ct)
     {
         caller.RequireSuperuser();
-        await EnsureLoadedAsync(ct);
-        return Definitions.Select(d => new SettingDto(d.Key, Current(d)?.DeepClone(), d.Default?.DeepClone(), d.Description)).ToList();
+        var stored = await StoredAsync(ct);
+        return Definitions.Select(d => new SettingDto(d.Key, Current(stored, d)?.DeepClone(), d.Default?.DeepClone(), d.Description)).ToList();
     }
 
     public async Task<JsonNode?> GetAsync(Caller caller, string key, CancellationToken ct)
     {
         caller.RequireSuperuser();
         var definition = Find(key);
-        await EnsureLoadedAsync(ct);
-        return Current(definition)?.DeepClone();
+        return Current(await StoredAsync(ct), definition)?.DeepClone();
     }
 
     /// <summary>Sets a value; <c>null</c> goes back to the default.</summary>
@@ -73,31 +68,30 @@ public sealed class SettingService(IDbContextFactory<AppDbContext> contexts)
         else if (row is null) db.Settings.Add(new AppSetting { Key = key, Value = value.ToJsonString() });
         else row.Value = value.ToJsonString();
         await db.SaveChangesAsync(ct);
-        _cache[key] = value?.DeepClone();
     }
 
     public async Task<bool> PublicSharingEnabledAsync(CancellationToken ct)
     {
-        await EnsureLoadedAsync(ct);
-        return Current(Find(EnablePublicSharing))?.GetValue<bool>() ?? false;
+        return Current(await StoredAsync(ct), Find(EnablePublicSharing))?.GetValue<bool>() ?? false;
     }
 
     public async Task<string?> StringAsync(string key, CancellationToken ct)
     {
-        await EnsureLoadedAsync(ct);
-        return Current(Find(key))?.GetValue<string>();
+        return Current(await StoredAsync(ct), Find(key))?.GetValue<string>();
     }
 
-    private JsonNode? Current(Definition d) => _cache.TryGetValue(d.Key, out var v) && v is not null ? v : d.Default;
+    private static JsonNode? Current(Dictionary<string, JsonNode?> stored, Definition d) =>
+        stored.TryGetValue(d.Key, out var v) && v is not null ? v : d.Default;
 
     private static Definition Find(string key) => Definitions.FirstOrDefault(d => d.Key == key) ?? throw ApiError.NotFound();
 
-    private async Task EnsureLoadedAsync(CancellationToken ct)
-    {
-        if (_loaded) return;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        foreach (var row in await db.Settings.AsNoTracking().ToListAsync(ct))
-            _cache.TryAdd(row.Key, JsonNode.Parse(row.Value));
-        _loaded = true;
-    }
+    /// <summary>The stored values by key; only read once loaded (callers clone what they hand out).</summary>
+    private ValueTask<Dictionary<string, JsonNode?>> StoredAsync(CancellationToken ct) =>
+        cache.GetOrLoadAsync(new DefinitionCache.Key("settings"), (contexts, ct), static async s =>
+        {
+            var (contexts, ct) = s;
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var rows = await db.Settings.AsNoTracking().ToListAsync(ct);
+            return rows.ToDictionary(r => r.Key, r => JsonNode.Parse(r.Value));
+        });
 }

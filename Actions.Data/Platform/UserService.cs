@@ -8,7 +8,7 @@ namespace Actions.Data.Platform;
 
 /// <summary>Users and their group memberships (superuser = member of Administrators).</summary>
 public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPasswordHasher<AppUser> hasher,
-    TimeProvider time, CallerCache callers)
+    TimeProvider time)
 {
     public sealed record NewUser(string Email, string FirstName, string LastName, string? Password);
 
@@ -96,7 +96,6 @@ public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPassw
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        callers.Invalidate();
         return (await GetCoreAsync(db, id, ct))!;
     }
 
@@ -109,9 +108,10 @@ public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPassw
         if (user.IsActive && await db.GroupMemberships.AnyAsync(m => m.UserId == id && m.GroupId == PermissionGroup.AdministratorsId, ct))
             await GroupService.EnsureNotLastAdminAsync(db, id, ct);
         user.IsActive = false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Sessions.Where(s => s.UserId == id).ExecuteDeleteAsync(ct);
         await db.SaveChangesAsync(ct);
-        callers.Invalidate();
+        await tx.CommitAsync(ct);
     }
 
     public async Task<UserDto> ReactivateAsync(Caller caller, int id, CancellationToken ct)
@@ -121,7 +121,6 @@ public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPassw
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct) ?? throw ApiError.NotFound();
         user.IsActive = true;
         await db.SaveChangesAsync(ct);
-        callers.Invalidate();
         return (await GetCoreAsync(db, id, ct))!;
     }
 
@@ -142,7 +141,6 @@ public sealed class UserService(IDbContextFactory<AppDbContext> contexts, IPassw
         var kept = caller.UserId == id && currentSessionToken is not null ? Tokens.Hash(currentSessionToken) : null;
         await db.Sessions.Where(s => s.UserId == id && s.TokenHash != kept).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
-        callers.Invalidate();
     }
 
     internal static async Task<UserDto?> GetCoreAsync(AppDbContext db, int id, CancellationToken ct)

@@ -28,6 +28,13 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
         public static string WithoutNul(string value) => value.Contains('\0') ? value.Replace('\0', '\uFFFD') : value;
     }
 
+    /// <summary>The bump also notifies every instance listening (<see cref="StoreVersionListener"/>), delivered on commit.</summary>
+    protected override string BumpVersionSql =>
+        $"""
+        WITH bumped AS ({base.BumpVersionSql.TrimEnd(';')})
+        SELECT b."Version" FROM bumped b, LATERAL pg_notify('{StoreVersionListener.Channel}', b."Version"::text)
+        """;
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         TruncateTimestamps();

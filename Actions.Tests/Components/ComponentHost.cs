@@ -49,7 +49,10 @@ public sealed class ComponentHost : IAsyncLifetime
         if (userId is { } id)
         {
             auth.SetAuthorized($"user-{id}");
-            auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            // A browser sign-in carries a store session, as the login page makes it.
+            var session = App.Services.GetRequiredService<AccountService>().CreateSessionAsync(id, default).GetAwaiter().GetResult();
+            auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(BrowserSession.SessionClaim, session));
         }
         // The fallback provider serves components, not constructors of services registered here.
         ctx.Services.AddScoped(sp => new BrowserCaller(sp.GetRequiredService<AuthenticationStateProvider>(), App.Services.GetRequiredService<AccountService>()));

@@ -27,13 +27,14 @@ public class AppFactory : WebApplicationFactory<Program>
 
     public AppFactory() : this(new Dictionary<string, string?>()) { }
 
-    public AppFactory(IDictionary<string, string?> settings, string? dataDir = null)
+    /// <param name="postgresStore">True puts the store on PostgreSQL whatever <see cref="StoreVariable"/> says (cluster tests).</param>
+    public AppFactory(IDictionary<string, string?> settings, string? dataDir = null, bool postgresStore = false)
     {
         _dataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "actions-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>(settings);
         _settings.TryAdd("Actions:SampleData", "false");
         _settings["Actions:DataDir"] = _dataDir;
-        if (PostgresStore)
+        if (PostgresStore || postgresStore)
         {
             _store = PostgresStoreDatabase.Acquire(_dataDir);
             _settings.TryAdd("Actions:AppDbProvider", "Postgres");

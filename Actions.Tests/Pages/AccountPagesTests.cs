@@ -95,7 +95,7 @@ public sealed partial class AccountPagesTests : IDisposable
         var u => u.OriginalString,
     };
 
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string path, string formName, Dictionary<string, string> fields)
+    internal static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string path, string formName, Dictionary<string, string> fields)
     {
         var page = await (await browser.GetAsync(path)).Content.ReadAsStringAsync();
         var token = AntiforgeryField().Match(page);

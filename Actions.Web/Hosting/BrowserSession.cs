@@ -7,23 +7,37 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Actions.Web.Hosting;
 
-/// <summary>The browser's Identity cookie: who it stands for, and its rejection once the user is deactivated.</summary>
+/// <summary>
+/// The browser's Identity cookie: who it stands for and the store session it carries (made at sign-in like an API
+/// sign-in's), so that signing out, a password reset or deactivating the user ends it on every instance.
+/// </summary>
 public static class BrowserSession
 {
-    public static ClaimsPrincipal Principal(UserDto user) => new(new ClaimsIdentity(
+    /// <summary>The claim that carries the store session token.</summary>
+    public const string SessionClaim = "actions:session";
+
+    public static ClaimsPrincipal Principal(UserDto user, string sessionToken) => new(new ClaimsIdentity(
     [
         new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new Claim(ClaimTypes.Name, user.Email),
         new Claim(ClaimTypes.GivenName, user.CommonName),
+        new Claim(SessionClaim, sessionToken),
     ], IdentityConstants.ApplicationScheme));
 
     public static int? UserId(ClaimsPrincipal principal) =>
         int.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
+    public static string? SessionToken(ClaimsPrincipal principal) => principal.FindFirstValue(SessionClaim);
+
+    /// <summary>The caller the cookie stands for while its session is open and its user active; else null.</summary>
+    public static async Task<Caller?> CallerAsync(ClaimsPrincipal principal, AccountService accounts, CancellationToken ct) =>
+        UserId(principal) is { } id && SessionToken(principal) is { } token
+            && await accounts.AuthenticateSessionAsync(token, ct) is { } caller && caller.UserId == id ? caller : null;
+
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
-        if (UserId(context.Principal!) is not { } id || await accounts.CallerForUserAsync(id, context.HttpContext.RequestAborted) is null)
+        if (await CallerAsync(context.Principal!, accounts, context.HttpContext.RequestAborted) is null)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
@@ -37,6 +51,6 @@ public sealed class BrowserCaller(AuthenticationStateProvider auth, AccountServi
     public async Task<Caller?> GetAsync(CancellationToken ct = default)
     {
         var state = await auth.GetAuthenticationStateAsync();
-        return BrowserSession.UserId(state.User) is { } id ? await accounts.CallerForUserAsync(id, ct) : null;
+        return await BrowserSession.CallerAsync(state.User, accounts, ct);
     }
 }

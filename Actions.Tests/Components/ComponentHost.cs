@@ -50,7 +50,7 @@ public sealed class ComponentHost : IAsyncLifetime
         {
             auth.SetAuthorized($"user-{id}");
             // A browser sign-in carries a store session, as the login page makes it.
-            var session = App.Services.GetRequiredService<AccountService>().CreateSessionAsync(id, default).GetAwaiter().GetResult();
+            var session = App.Services.GetRequiredService<AccountService>().CreateSessionAsync(id, new SignInClient("127.0.0.1", "bUnit"), default).GetAwaiter().GetResult();
             auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 new Claim(BrowserSession.SessionClaim, session));
         }

@@ -12,6 +12,7 @@ using Actions.Data.Databases.Sqlite;
 using Actions.Data.Models;
 using Actions.Data.Platform;
 using Actions.Data.Secrets;
+using Actions.Data.Security;
 using Actions.Data.Store;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -43,6 +44,8 @@ public static class DataServiceCollectionExtensions
         if (postgres)
         {
             AddAppStore<PostgresAppDbContext>(services, o => PostgresAppDbContext.Configure(o, connectionString ?? ""));
+            services.AddSingleton(new StoreLocks(connectionString ?? ""));
+            services.AddSingleton<ThrottleStore>(_ => new PostgresThrottleStore(connectionString ?? ""));
         }
         else
         {
@@ -50,6 +53,8 @@ public static class DataServiceCollectionExtensions
             if (string.IsNullOrWhiteSpace(connectionString))
                 connectionString = $"Data Source={Path.Combine(options.DataDirFullPath, "actions.db")}";
             services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString, s => s.CommandTimeout(30)));
+            services.AddSingleton(new StoreLocks(null));
+            services.AddSingleton<ThrottleStore>(_ => new SqliteThrottleStore(connectionString));
         }
         services.AddDataProtection().SetApplicationName("Actions").PersistKeysToDbContext<AppDbContext>();
 
@@ -95,6 +100,8 @@ public static class DataServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogWriter>());
         services.AddSingleton<ExecutionLogRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogRetention>());
+        services.AddSingleton<ThrottleSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThrottleSweep>());
         services.AddSingleton<ExecutionHistoryService>();
         services.AddSingleton<ActionExecutionService>();
         services.AddSingleton<StoreInitializer>();

@@ -4,57 +4,112 @@ using Microsoft.Data.Sqlite;
 namespace Actions.Data.Store;
 
 /// <summary>
-/// Throttle events on a SQLite store: each change is one <c>BEGIN IMMEDIATE</c> transaction (SQLite's write lock, so
-/// changes run one at a time even from another process) on a connection of its own, used by one change at a time. That
-/// connection commits with <c>synchronous=NORMAL</c> (WAL): an event survives the process, and only a power cut may lose
-/// the last ones, which costs a limit nothing that a restart would not; every other connection keeps the store's
-/// durability (it is not pooled, so the setting never reaches them).
+/// Throttle events on a SQLite store, on a connection of its own. Changes are made in order, several to a transaction
+/// (group commit): the first caller to find no transaction under way makes one <c>BEGIN IMMEDIATE</c> transaction of
+/// every change waiting, then of those that came meanwhile. Every store write takes SQLite's one write lock, and a
+/// transaction per public request would hand it back and forth with the execution log writer, each side waiting in
+/// SQLite's busy handler. The connection commits with <c>synchronous=NORMAL</c> (WAL): an event survives the process;
+/// a power cut may lose the last ones, which costs a limit nothing that a restart would not.
 /// </summary>
 internal sealed class SqliteThrottleStore(string connectionString) : ThrottleStore, IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+    private readonly object _gate = new();
+    private List<Change> _waiting = [];
+    private bool _writing;
     private SqliteConnection? _connection;
     private SqliteTransaction? _transaction;
 
     public override Task<DateTime?> TryAddAsync(string key, int limit, DateTime since, DateTime now, CancellationToken ct) =>
-        InTransactionAsync(connection =>
+        MakeAsync(() =>
         {
-            Execute(connection, """DELETE FROM "ThrottleEvents" WHERE "Key" = $key AND "At" <= $since""", ("$key", key), ("$since", since));
-            using var blocker = Command(connection,
-                """SELECT "At" FROM "ThrottleEvents" WHERE "Key" = $key ORDER BY "At" DESC LIMIT 1 OFFSET $skip""", ("$key", key), ("$skip", limit - 1));
+            Execute("""DELETE FROM "ThrottleEvents" WHERE "Key" = $key AND "At" <= $since""", ("$key", key), ("$since", since));
+            using var blocker = Command("""SELECT "At" FROM "ThrottleEvents" WHERE "Key" = $key ORDER BY "At" DESC LIMIT 1 OFFSET $skip""",
+                ("$key", key), ("$skip", limit - 1));
             if (blocker.ExecuteScalar() is string at)
                 return DateTime.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-            Execute(connection, """INSERT INTO "ThrottleEvents" ("Key", "At") VALUES ($key, $now)""", ("$key", key), ("$now", now));
+            Execute("""INSERT INTO "ThrottleEvents" ("Key", "At") VALUES ($key, $now)""", ("$key", key), ("$now", now));
             return (DateTime?)null;
-        }, ct);
+        });
 
     public override Task RemoveNewestAsync(string key, CancellationToken ct) =>
-        InTransactionAsync(connection => Execute(connection, """
+        MakeAsync(() => Execute("""
             DELETE FROM "ThrottleEvents" WHERE "Id" =
                 (SELECT "Id" FROM "ThrottleEvents" WHERE "Key" = $key ORDER BY "At" DESC, "Id" DESC LIMIT 1)
-            """, ("$key", key)), ct);
+            """, ("$key", key)));
 
     public override Task RemoveAllAsync(string key, CancellationToken ct) =>
-        InTransactionAsync(connection => Execute(connection, """DELETE FROM "ThrottleEvents" WHERE "Key" = $key""", ("$key", key)), ct);
+        MakeAsync(() => Execute("""DELETE FROM "ThrottleEvents" WHERE "Key" = $key""", ("$key", key)));
 
     public override Task<int> SweepAsync(DateTime before, CancellationToken ct) =>
-        InTransactionAsync(connection => Execute(connection, """DELETE FROM "ThrottleEvents" WHERE "At" < $before""", ("$before", before)), ct);
+        MakeAsync(() => Execute("""DELETE FROM "ThrottleEvents" WHERE "At" < $before""", ("$before", before)));
 
-    private async Task<T> InTransactionAsync<T>(Func<SqliteConnection, T> change, CancellationToken ct)
+    /// <summary>One change, made in the next transaction; its result once that transaction is committed.</summary>
+    private abstract class Change
     {
-        await _gate.WaitAsync(ct);
-        try
+        public abstract void Make();
+        public abstract void Committed();
+        public abstract void Failed(Exception e);
+    }
+
+    private sealed class Change<T>(Func<T> make) : Change
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+
+        public Task<T> Done => _done.Task;
+        public override void Make() => _result = make();
+        public override void Committed() => _done.SetResult(_result);
+        public override void Failed(Exception e) => _done.SetException(e);
+    }
+
+    private Task<T> MakeAsync<T>(Func<T> make)
+    {
+        var change = new Change<T>(make);
+        bool write;
+        lock (_gate)
         {
-            var connection = Open();
-            using var transaction = _transaction = connection.BeginTransaction(deferred: false);
-            var result = change(connection);
-            transaction.Commit();
-            return result;
+            _waiting.Add(change);
+            write = !_writing;
+            _writing = true;
         }
-        finally
+        if (write) WriteWaiting();
+        return change.Done;
+    }
+
+    /// <summary>Commits the waiting changes, a transaction at a time, until none are left.</summary>
+    private void WriteWaiting()
+    {
+        while (true)
         {
-            _transaction = null;
-            _gate.Release();
+            List<Change> batch;
+            lock (_gate)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+                (batch, _waiting) = (_waiting, []);
+            }
+            try
+            {
+                var connection = Open();
+                using (var transaction = _transaction = connection.BeginTransaction(deferred: false))
+                {
+                    foreach (var change in batch) change.Make();
+                    transaction.Commit();
+                }
+                foreach (var change in batch) change.Committed();
+            }
+            catch (Exception e)
+            {
+                foreach (var change in batch) change.Failed(e);
+            }
+            finally
+            {
+                _transaction = null;
+            }
         }
     }
 
@@ -63,28 +118,27 @@ internal sealed class SqliteThrottleStore(string connectionString) : ThrottleSto
         if (_connection is not null) return _connection;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=NORMAL");
-        return _connection = connection;
+        _connection = connection;
+        // SQLite's own busy handler waits for another writer's commit in steps of a millisecond or so; left to the
+        // provider, a busy store is retried every 150 ms.
+        Execute($"PRAGMA busy_timeout = {BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;");
+        return connection;
     }
 
-    private int Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    private int Execute(string sql, params (string Name, object Value)[] parameters)
     {
-        using var command = Command(connection, sql, parameters);
+        using var command = Command(sql, parameters);
         return command.ExecuteNonQuery();
     }
 
-    private SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
     {
-        var command = connection.CreateCommand();
+        var command = _connection!.CreateCommand();
         command.CommandText = sql;
         command.Transaction = _transaction;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         return command;
     }
 
-    public void Dispose()
-    {
-        _connection?.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => _connection?.Dispose();
 }

@@ -18,7 +18,11 @@ public sealed class ThrottleStores : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_sqliteFile)!);
         var sqlite = $"Data Source={_sqliteFile}";
-        using (var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(sqlite).Options)) db.Database.Migrate();
+        using (var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(sqlite).Options))
+        {
+            db.Database.Migrate();
+            db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
+        }
         _sqlite = new SqliteThrottleStore(sqlite);
         Postgres.Migrate();
         _postgres = new PostgresThrottleStore(Postgres.ConnectionString);

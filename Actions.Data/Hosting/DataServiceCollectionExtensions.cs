@@ -54,7 +54,7 @@ public static class DataServiceCollectionExtensions
                 connectionString = $"Data Source={Path.Combine(options.DataDirFullPath, "actions.db")}";
             services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString, s => s.CommandTimeout(30)));
             services.AddSingleton(new StoreLocks(null));
-            services.AddSingleton<ThrottleStore>(_ => new SqliteThrottleStore(connectionString));
+            services.AddSingleton<ThrottleStore, MemoryThrottleStore>();
         }
         services.AddDataProtection().SetApplicationName("Actions").PersistKeysToDbContext<AppDbContext>();
 

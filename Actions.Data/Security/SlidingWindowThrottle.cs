@@ -6,8 +6,9 @@ namespace Actions.Data.Security;
 
 /// <summary>
 /// Counts events per key in a sliding window and says how long to wait once the limit is reached. The events live in
-/// the store (<see cref="ThrottleStore"/>), so every instance on it counts the same ones: over any window, at most the
-/// limit succeed, however requests are spread over instances. Used for login failures and public-link limits.
+/// a <see cref="ThrottleStore"/>: on PostgreSQL the store's table, so every instance counts the same ones and over any
+/// window at most the limit succeed, however requests are spread over instances; on SQLite (one process) its memory.
+/// Used for login failures and public-link limits.
 /// </summary>
 public sealed class SlidingWindowThrottle
 {

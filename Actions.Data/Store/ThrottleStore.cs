@@ -1,9 +1,11 @@
 namespace Actions.Data.Store;
 
 /// <summary>
-/// The counted events of every limit (public links, public clients, sign-ins), kept in the store's
-/// <c>ThrottleEvents</c> so that every instance on the store counts the same events. Each change to a key's events is
-/// one short transaction that no other change to that key, from any instance, interleaves with.
+/// The counted events of every limit (public links, public clients, sign-ins). On PostgreSQL they are kept in the
+/// store's <c>ThrottleEvents</c> so that every instance on the store counts the same events, each change to a key's
+/// events one short transaction that no other change to that key, from any instance, interleaves with
+/// (<see cref="PostgresThrottleStore"/>); a SQLite store serves one process, which counts in memory
+/// (<see cref="MemoryThrottleStore"/>).
 /// </summary>
 public abstract class ThrottleStore
 {

@@ -1,29 +1,18 @@
 using Actions.Data.Security;
 using Actions.Data.Store;
 using Actions.Tests.Cluster;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Actions.Tests.Unit;
 
-/// <summary>A migrated store of each provider, with the throttle events of both.</summary>
+/// <summary>The throttle events of each provider: a SQLite store's in memory, a migrated PostgreSQL store's in its table.</summary>
 public sealed class ThrottleStores : IDisposable
 {
-    private readonly string _sqliteFile = Path.Combine(Path.GetTempPath(), "actions-tests", $"throttle-{Guid.NewGuid():N}.db");
-    private readonly SqliteThrottleStore _sqlite;
+    private readonly MemoryThrottleStore _sqlite = new();
     private readonly PostgresThrottleStore _postgres;
 
     public ThrottleStores()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(_sqliteFile)!);
-        var sqlite = $"Data Source={_sqliteFile}";
-        using (var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(sqlite).Options))
-        {
-            db.Database.Migrate();
-            db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
-        }
-        _sqlite = new SqliteThrottleStore(sqlite);
         Postgres.Migrate();
         _postgres = new PostgresThrottleStore(Postgres.ConnectionString);
     }
@@ -37,11 +26,8 @@ public sealed class ThrottleStores : IDisposable
 
     public void Dispose()
     {
-        _sqlite.Dispose();
         _postgres.Dispose();
         Postgres.Dispose();
-        SqliteConnection.ClearAllPools();
-        File.Delete(_sqliteFile);
     }
 }
 

@@ -44,10 +44,10 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     /// <summary>POST /api/public/action/:uuid/execute: limits → sharing on → unarchived action → run with no user.</summary>
     public async Task<ExecutionResult> ExecutePublicAsync(string uuid, JsonObject? parameters, string clientIp, CancellationToken ct)
     {
-        throttle.CountRequest(clientIp);
+        await throttle.CountRequestAsync(clientIp, ct);
         // Only the canonical spelling names a link, so the per-link limit cannot be split over spellings.
         if (!TryParsePublicUuid(uuid, out var id)) throw ApiError.NotFound();
-        throttle.CountExecution(id);
+        await throttle.CountExecutionAsync(id, ct);
         if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
         var (action, model) = await LoadPublicAsync(id, ct);
         if (action is null) throw ApiError.NotFound();
@@ -79,7 +79,7 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     /// <summary>The checks of the anonymous GET and prefetch: client limit → uuid → sharing on → action → actions enabled.</summary>
     private async Task<(ActionDefinition Action, ModelContext Model)> SharedFormAsync(string uuid, string clientIp, CancellationToken ct)
     {
-        throttle.CountRequest(clientIp);
+        await throttle.CountRequestAsync(clientIp, ct);
         if (!TryParsePublicUuid(uuid, out var id)) throw ApiError.NotFound();
         if (!await settings.PublicSharingEnabledAsync(ct)) throw ApiError.BadRequest(ActionService.SharingDisabledMessage);
         var (action, model) = await LoadPublicAsync(id, ct);

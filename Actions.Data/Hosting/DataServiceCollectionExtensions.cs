@@ -12,6 +12,7 @@ using Actions.Data.Databases.Sqlite;
 using Actions.Data.Models;
 using Actions.Data.Platform;
 using Actions.Data.Secrets;
+using Actions.Data.Security;
 using Actions.Data.Store;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -47,6 +48,8 @@ public static class DataServiceCollectionExtensions
                 PostgresAppDbContext.Configure(o.AddInterceptors(sp.GetRequiredService<StoreVersionBump>()), connectionString ?? ""));
             services.AddHostedService(sp => new StoreVersionListener(connectionString ?? "", sp.GetRequiredService<CacheVersion>(),
                 sp.GetRequiredService<ILogger<StoreVersionListener>>()));
+            services.AddSingleton(new StoreLocks(connectionString ?? ""));
+            services.AddSingleton<ThrottleStore>(_ => new PostgresThrottleStore(connectionString ?? ""));
         }
         else
         {
@@ -55,6 +58,8 @@ public static class DataServiceCollectionExtensions
                 connectionString = $"Data Source={Path.Combine(options.DataDirFullPath, "actions.db")}";
             services.AddDbContextFactory<AppDbContext>((sp, o) =>
                 o.UseSqlite(connectionString, s => s.CommandTimeout(30)).AddInterceptors(sp.GetRequiredService<StoreVersionBump>()));
+            services.AddSingleton(new StoreLocks(null));
+            services.AddSingleton<ThrottleStore, MemoryThrottleStore>();
         }
         services.AddDataProtection().SetApplicationName("Actions").PersistKeysToDbContext<AppDbContext>();
 
@@ -103,6 +108,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ExecutionLogWriter>();
         services.AddSingleton<ExecutionLogRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionLogRetention>());
+        services.AddSingleton<ThrottleSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<ThrottleSweep>());
         services.AddSingleton<ExecutionHistoryService>();
         services.AddSingleton<ActionExecutionService>();
         services.AddSingleton<StoreInitializer>();

@@ -7,7 +7,6 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Actions.Data.Hosting;
 
@@ -18,13 +17,13 @@ namespace Actions.Data.Hosting;
 /// sample data are made once.
 /// </summary>
 public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, IOptions<ActionsOptions> options,
-    UserService users, SampleDatabase sample, ILogger<StoreInitializer> logger)
+    UserService users, SampleDatabase sample, StoreLocks locks, ILogger<StoreInitializer> logger)
 {
     public async Task InitializeAsync(CancellationToken ct)
     {
         var o = options.Value;
         Directory.CreateDirectory(o.DataDirFullPath);
-        await using var startLock = await StartLockAsync(ct);
+        await using var startLock = await locks.WaitAsync(StoreLocks.StartUp, ct);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var sqlite = db.Database.GetDbConnection() as SqliteConnection;
@@ -42,25 +41,6 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
         }
         await BootstrapAdminAsync(o.Admin, ct);
         if (o.SampleData) await sample.EnsureCreatedAsync(ct);
-    }
-
-    /// <summary>The advisory lock key of start-up (distinct from the one every app transaction takes).</summary>
-    private const long StartLockKey = 6599116105111110116;
-
-    /// <summary>
-    /// On PostgreSQL, waits for and holds the start-up lock on a connection of its own (not pooled: closing it ends the
-    /// session, which releases the lock even if this process dies mid-way); null on SQLite.
-    /// </summary>
-    private async Task<NpgsqlConnection?> StartLockAsync(CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        if (db.Database.GetDbConnection() is not NpgsqlConnection) return null;
-        var builder = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
-        var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var take = new NpgsqlCommand($"SELECT pg_advisory_lock({StartLockKey})", connection);
-        await take.ExecuteNonQueryAsync(ct);
-        return connection;
     }
 
     private async Task BootstrapAdminAsync(ActionsOptions.AdminOptions admin, CancellationToken ct)

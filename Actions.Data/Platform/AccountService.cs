@@ -63,15 +63,13 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
     public async Task<int> VerifyPasswordAsync(string email, string password, string clientIp, CancellationToken ct)
     {
         var normalized = email.Trim().ToUpperInvariant();
-        var emailKey = "email:" + normalized;
-        var ipKey = "ip:" + clientIp;
         // Each attempt takes its slot before any hashing, atomically, so concurrent attempts cannot pass the limit;
         // a successful one gives its slots back.
-        var wait = throttle.ByEmail.TryAcquire(emailKey);
+        var wait = await throttle.ByEmail.TryAcquireAsync(normalized, ct);
         if (wait == 0)
         {
-            wait = throttle.ByIp.TryAcquire(ipKey);
-            if (wait > 0) throttle.ByEmail.Release(emailKey);
+            wait = await throttle.ByIp.TryAcquireAsync(clientIp, ct);
+            if (wait > 0) await throttle.ByEmail.ReleaseAsync(normalized, ct);
         }
         if (wait > 0) throw PlainError.TooManyAttempts(wait);
 
@@ -80,8 +78,8 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
         var matches = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, password) != PasswordVerificationResult.Failed;
         if (!(matches && user is { IsActive: true, PasswordHash: not null }))
             throw new FieldError(401, "password", "did not match stored password");
-        throttle.ByEmail.Reset(emailKey);
-        throttle.ByIp.Release(ipKey);
+        await throttle.ByEmail.ResetAsync(normalized, ct);
+        await throttle.ByIp.ReleaseAsync(clientIp, ct);
         user!.LastLogin = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
         return user.Id;
@@ -166,9 +164,9 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> contexts, Use
     }
 }
 
-/// <summary>Failed sign-ins per email (10) and per client IP (50) in a sliding 15-minute window.</summary>
-public sealed class LoginThrottle(TimeProvider time)
+/// <summary>Failed sign-ins per email (10) and per client IP (50) in a sliding 15-minute window, over every instance.</summary>
+public sealed class LoginThrottle(ThrottleStore store, TimeProvider time)
 {
-    public SlidingWindowThrottle ByEmail { get; } = new(10, TimeSpan.FromMinutes(15), time);
-    public SlidingWindowThrottle ByIp { get; } = new(50, TimeSpan.FromMinutes(15), time);
+    public SlidingWindowThrottle ByEmail { get; } = new(store, "login-email", 10, TimeSpan.FromMinutes(15), time);
+    public SlidingWindowThrottle ByIp { get; } = new(store, "login-ip", 50, TimeSpan.FromMinutes(15), time);
 }

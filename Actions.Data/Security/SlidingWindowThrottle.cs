@@ -1,89 +1,70 @@
-using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Actions.Data.Store;
 
 namespace Actions.Data.Security;
 
 /// <summary>
-/// Counts events per key in a sliding window and says how long to wait once the limit is reached.
-/// Used for login failures and public-link limits; thread-safe, in memory (one instance per app).
+/// Counts events per key in a sliding window and says how long to wait once the limit is reached. The events live in
+/// a <see cref="ThrottleStore"/>: on PostgreSQL the store's table, so every instance counts the same ones and over any
+/// window at most the limit succeed, however requests are spread over instances; on SQLite (one process) its memory.
+/// Used for login failures and public-link limits.
 /// </summary>
-public sealed class SlidingWindowThrottle(int limit, TimeSpan window, TimeProvider time)
+public sealed class SlidingWindowThrottle
 {
-    private readonly ConcurrentDictionary<string, LinkedList<DateTimeOffset>> _events = new();
-    private int _sweepCounter;
+    private readonly ThrottleStore _store;
+    private readonly string _scope;
+    private readonly TimeSpan _window;
+    private readonly TimeProvider _time;
 
-    public int Limit { get; } = limit;
+    /// <param name="scope">What is limited (<c>link</c>, <c>client</c>, …): keys of different limits never meet.</param>
+    public SlidingWindowThrottle(ThrottleStore store, string scope, int limit, TimeSpan window, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(window, ThrottleStore.LongestWindow);
+        (_store, _scope, Limit, _window, _time) = (store, scope, limit, window, time);
+    }
+
+    public int Limit { get; }
 
     /// <summary>Records an event when under the limit. Returns 0 when allowed, else the seconds to wait (≥ 1).</summary>
-    public int TryAcquire(string key)
+    public async Task<int> TryAcquireAsync(string key, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var queue = _events.GetOrAdd(key, _ => new LinkedList<DateTimeOffset>());
-        int wait;
-        lock (queue)
-        {
-            Trim(queue, now);
-            if (queue.Count >= Limit)
-            {
-                wait = SecondsUntilFree(queue, now);
-            }
-            else
-            {
-                queue.AddLast(now);
-                wait = 0;
-            }
-        }
-        MaybeSweep(now);
-        return wait;
+        var now = Now();
+        var blocker = await _store.TryAddAsync(StoreKey(key), Limit, now - _window, now, ct);
+        // The blocking event must leave the window before one more fits.
+        return blocker is { } at ? Math.Max(1, (int)Math.Ceiling((at + _window - now).TotalSeconds)) : 0;
     }
 
-    /// <summary>Seconds to wait before one more event is allowed, without recording one.</summary>
-    public int RetryAfter(string key)
+    /// <summary>Takes back the latest event of the key (an attempt that turned out not to count).</summary>
+    public Task ReleaseAsync(string key, CancellationToken ct) => _store.RemoveNewestAsync(StoreKey(key), ct);
+
+    public Task ResetAsync(string key, CancellationToken ct) => _store.RemoveAllAsync(StoreKey(key), ct);
+
+    /// <summary>Now, to the microsecond: what PostgreSQL keeps, so that an event read back is the event recorded.</summary>
+    private DateTime Now()
     {
-        if (!_events.TryGetValue(key, out var queue)) return 0;
-        var now = time.GetUtcNow();
-        lock (queue)
-        {
-            Trim(queue, now);
-            return queue.Count >= Limit ? SecondsUntilFree(queue, now) : 0;
-        }
+        var ticks = _time.GetUtcNow().UtcTicks;
+        return new DateTime(ticks - ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
     }
 
-    /// <summary>Takes back the latest event of <see cref="TryAcquire"/> (an attempt that turned out not to count).</summary>
-    public void Release(string key)
+    /// <summary>The longest key kept as given; longer ones (a sign-in's email is the client's text) are kept as a digest.</summary>
+    private const int PlainKeyLength = 200;
+
+    /// <summary>
+    /// The key as stored: <c>scope:key</c>, or <c>scope#</c> and the SHA-256 of the key when it is long or holds what a
+    /// PostgreSQL text cannot (U+0000, a lone surrogate). Two keys are one only when they are equal.
+    /// </summary>
+    internal string StoreKey(string key)
     {
-        if (!_events.TryGetValue(key, out var queue)) return;
-        lock (queue)
-        {
-            if (queue.Count > 0) queue.RemoveLast();
-        }
+        if (key.Length <= PlainKeyLength && !key.Contains('\0') && !HasSurrogate(key)) return $"{_scope}:{key}";
+        return $"{_scope}#{Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(key.AsSpan())))}";
     }
 
-    public void Reset(string key) => _events.TryRemove(key, out _);
-
-    private void Trim(LinkedList<DateTimeOffset> queue, DateTimeOffset now)
+    private static bool HasSurrogate(string key)
     {
-        while (queue.Count > 0 && now - queue.First!.Value >= window) queue.RemoveFirst();
-    }
-
-    private int SecondsUntilFree(LinkedList<DateTimeOffset> queue, DateTimeOffset now)
-    {
-        // The oldest events must leave the window until one slot is free.
-        var oldestToLeave = queue.ElementAt(queue.Count - Limit);
-        var seconds = (int)Math.Ceiling((oldestToLeave + window - now).TotalSeconds);
-        return Math.Max(1, seconds);
-    }
-
-    private void MaybeSweep(DateTimeOffset now)
-    {
-        // Drop idle keys now and then so the dictionary does not grow with every client ever seen.
-        if (Interlocked.Increment(ref _sweepCounter) % 1024 != 0) return;
-        foreach (var (key, queue) in _events)
-        {
-            lock (queue)
-            {
-                Trim(queue, now);
-                if (queue.Count == 0) _events.TryRemove(key, out _);
-            }
-        }
+        foreach (var c in key)
+            if (char.IsSurrogate(c)) return true;
+        return false;
     }
 }

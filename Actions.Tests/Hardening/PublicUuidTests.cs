@@ -1,6 +1,7 @@
 using System.Net;
 using Actions.Data.Execution;
 using Actions.Data.Hosting;
+using Actions.Data.Store;
 using Actions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -23,7 +24,7 @@ public sealed class StoppedClockPublicFactory() : AppFactory(new Dictionary<stri
         base.ConfigureWebHost(builder);
         var stopped = new FakeTimeProvider(DateTimeOffset.UtcNow);
         builder.ConfigureTestServices(s => s.Replace(ServiceDescriptor.Singleton(sp =>
-            new PublicLinkThrottle(sp.GetRequiredService<IOptions<ActionsOptions>>(), stopped))));
+            new PublicLinkThrottle(sp.GetRequiredService<IOptions<ActionsOptions>>(), sp.GetRequiredService<ThrottleStore>(), stopped))));
     }
 }
 

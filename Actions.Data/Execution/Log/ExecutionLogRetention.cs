@@ -1,7 +1,6 @@
 using Actions.Data.Hosting;
 using Actions.Data.Store;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,36 +9,20 @@ namespace Actions.Data.Execution.Log;
 /// <summary>
 /// Removes execution log entries older than <c>Actions:ExecutionLog:RetentionDays</c> (0, the default, keeps every
 /// entry): a minute after start, then every hour, in steps of a few thousand rows so the log writer never waits long.
+/// With several instances on one store, one of them does each round (<see cref="StoreJob"/>).
 /// </summary>
 public sealed class ExecutionLogRetention(IDbContextFactory<AppDbContext> contexts, IOptions<ActionsOptions> options, TimeProvider time,
-    ILogger<ExecutionLogRetention> logger) : BackgroundService
+    StoreLocks locks, ILogger<ExecutionLogRetention> logger) : StoreJob(locks, StoreLocks.ExecutionLogRetention, time, logger)
 {
-    private static readonly TimeSpan FirstPass = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    protected override TimeSpan FirstRound => TimeSpan.FromMinutes(1);
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+    protected override string Doing => "Pruning the execution log";
+    protected override bool Enabled => options.Value.ExecutionLog.RetentionDays > 0;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken ct)
     {
-        if (options.Value.ExecutionLog.RetentionDays <= 0) return;
-        try
-        {
-            await Task.Delay(FirstPass, time, stoppingToken);
-            while (true)
-            {
-                try
-                {
-                    var removed = await PruneAsync(stoppingToken);
-                    if (removed > 0) logger.LogInformation("Removed {Count} execution log entries past the retention period", removed);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Pruning the execution log failed; trying again in an hour");
-                }
-                await Task.Delay(Interval, time, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        var removed = await PruneAsync(ct);
+        if (removed > 0) Logger.LogInformation("Removed {Count} execution log entries past the retention period", removed);
     }
 
     /// <summary>Removes the entries that started before the retention period; returns how many.</summary>
@@ -47,7 +30,7 @@ public sealed class ExecutionLogRetention(IDbContextFactory<AppDbContext> contex
     {
         var days = options.Value.ExecutionLog.RetentionDays;
         if (days <= 0) return 0;
-        var cutoff = time.GetUtcNow().UtcDateTime.AddDays(-days);
+        var cutoff = Time.GetUtcNow().UtcDateTime.AddDays(-days);
         var removed = 0;
         while (true)
         {

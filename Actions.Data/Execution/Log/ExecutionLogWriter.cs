@@ -148,11 +148,11 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         private SqliteLogConnection(SqliteConnection connection)
         {
             _connection = connection;
-            _checkpoints = new Checkpoints(connection.ConnectionString);
             var handle = connection.Handle!;
-            // No checkpoint on this connection's commits: measured, it was half the cost of a log commit (a copy of
-            // the WAL into the file and an fsync every ~300 commits, on a run's thread); a pool thread does it instead.
-            SqliteSession.Check(raw.sqlite3_exec(handle, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0;"), handle);
+            // SQLite's own checkpoints stay on this connection's commits: moved to passive checkpoints on a pool thread,
+            // they could never catch up with a writer that keeps committing, so the WAL was never reset and grew by
+            // ~100 MB/s under load.
+            SqliteSession.Check(raw.sqlite3_exec(handle, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;"), handle);
             SqliteSession.Check(raw.sqlite3_prepare_v2(handle, "BEGIN IMMEDIATE;", out _begin), handle);
             SqliteSession.Check(raw.sqlite3_prepare_v2(handle, $"""
                 INSERT INTO "ExecutionLog" ({Columns})
@@ -160,11 +160,6 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                 """, out _insert), handle);
             SqliteSession.Check(raw.sqlite3_prepare_v2(handle, "COMMIT;", out _commit), handle);
         }
-
-        /// <summary>About 1,000 pages of WAL (a commit writes 3–4), as SQLite's own automatic checkpoint.</summary>
-        private const int CommitsPerCheckpoint = 256;
-        private readonly Checkpoints _checkpoints;
-        private long _commits;
 
         /// <summary>Set when a write failed in a way that may have left the connection unusable: it is reopened.</summary>
         public bool Broken { get; private set; }
@@ -210,7 +205,6 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                 }
                 raw.sqlite3_clear_bindings(_insert);
                 Step(_commit, handle);
-                if (++_commits % CommitsPerCheckpoint == 0) _checkpoints.Request();
             }
             catch
             {
@@ -232,61 +226,6 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             _insert.Dispose();
             _commit.Dispose();
             _connection.Dispose();
-            _checkpoints.Dispose();
-        }
-
-        /// <summary>
-        /// Passive checkpoints on a connection of their own, one at a time on a pool thread: they copy the WAL into the
-        /// store file without blocking the writer or readers, so the WAL stays small.
-        /// </summary>
-        private sealed class Checkpoints(string connectionString) : IDisposable
-        {
-            /// <summary>Held while a checkpoint runs and while disposing; never taken by the writer.</summary>
-            private readonly object _connectionGate = new();
-            private SqliteConnection? _connection;
-            private int _running;
-            private bool _disposed;
-
-            public void Request()
-            {
-                if (Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
-                ThreadPool.UnsafeQueueUserWorkItem(static c => c.Run(), this, preferLocal: false);
-            }
-
-            private void Run()
-            {
-                try
-                {
-                    lock (_connectionGate)
-                    {
-                        if (_disposed) return;
-                        if (_connection is null)
-                        {
-                            _connection = new SqliteConnection(connectionString);
-                            _connection.Open();
-                        }
-                        var handle = _connection.Handle!;
-                        SqliteSession.Check(raw.sqlite3_exec(handle, "PRAGMA wal_checkpoint(PASSIVE);"), handle);
-                    }
-                }
-                catch (SqliteException)
-                {
-                    // The next request tries again; a skipped checkpoint only lets the WAL grow a little longer.
-                }
-                finally
-                {
-                    Volatile.Write(ref _running, 0);
-                }
-            }
-
-            public void Dispose()
-            {
-                lock (_connectionGate)
-                {
-                    _disposed = true;
-                    _connection?.Dispose();
-                }
-            }
         }
     }
 

@@ -56,13 +56,5 @@ public sealed class PostgresStore : IDisposable
         Admin($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
     }
 
-    private static void Admin(string sql)
-    {
-        var builder = TargetDatabases.PostgresAdmin();
-        builder.Pooling = false;
-        using var connection = new NpgsqlConnection(builder.ConnectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
-        command.ExecuteNonQuery();
-    }
+    private static void Admin(string sql) => TargetDatabases.ExecPostgresAdmin(sql);
 }

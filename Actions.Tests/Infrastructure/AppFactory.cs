@@ -204,14 +204,6 @@ public class AppFactory : WebApplicationFactory<Program>
             Admin($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
         }
 
-        private void Admin(string sql)
-        {
-            var builder = TargetDatabases.PostgresAdmin();
-            builder.Pooling = false;
-            using var connection = new NpgsqlConnection(builder.ConnectionString);
-            connection.Open();
-            using var command = new NpgsqlCommand(sql, connection);
-            command.ExecuteNonQuery();
-        }
+        private void Admin(string sql) => TargetDatabases.ExecPostgresAdmin(sql);
     }
 }

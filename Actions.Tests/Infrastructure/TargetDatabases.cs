@@ -45,6 +45,17 @@ public static class TargetDatabases
         return new NpgsqlConnectionStringBuilder(value);
     }
 
+    /// <summary>Runs one statement on the server's admin database, on an unpooled connection (CREATE/DROP DATABASE).</summary>
+    public static void ExecPostgresAdmin(string sql)
+    {
+        var builder = PostgresAdmin();
+        builder.Pooling = false;
+        using var connection = new NpgsqlConnection(builder.ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
     public static MySqlConnectionStringBuilder MySqlAdmin()
     {
         var value = Environment.GetEnvironmentVariable(MySqlVariable);

@@ -64,6 +64,16 @@ public sealed class DurableLogTests : IDisposable
         Assert.Equal(46, StoredEntries(store, id));
     }
 
+    /// <summary>Starts the app in its own process with a first superuser and a world holding the fixture query action.</summary>
+    private static async Task<(HostileWorld World, ApiClient Admin)> StartWithQueryActionAsync(HostileServer server)
+    {
+        await server.StartAsync();
+        var anonymous = new ApiClient(server.Http);
+        await HostileWorld.SetUpAppAsync(anonymous);
+        var world = await HostileWorld.CreateAsync(anonymous, "http://127.0.0.1:9", "durable");
+        return (world, anonymous.WithSession(world.AdminSession));
+    }
+
     /// <summary>
     /// deployment.md point 3, on SQLite: the app in its own process under load from 8 clients is killed with SIGKILL;
     /// every run answered before that has its entry in the store file.
@@ -72,11 +82,7 @@ public sealed class DurableLogTests : IDisposable
     public async Task Killing_the_process_under_load_loses_no_entry_of_an_answered_run()
     {
         await using var server = new HostileServer(new Dictionary<string, string> { ["Actions:ExecutionLog:StoreParameterValues"] = "true" });
-        await server.StartAsync();
-        var anonymous = new ApiClient(server.Http);
-        await HostileWorld.SetUpAppAsync(anonymous);
-        var world = await HostileWorld.CreateAsync(anonymous, "http://127.0.0.1:9", "durable");
-        var admin = anonymous.WithSession(world.AdminSession);
+        var (world, admin) = await StartWithQueryActionAsync(server);
 
         var answered = new ConcurrentBag<string>();
         using var stop = new CancellationTokenSource();
@@ -126,11 +132,7 @@ public sealed class DurableLogTests : IDisposable
     public async Task The_stores_WAL_stays_bounded_while_runs_keep_committing()
     {
         await using var server = new HostileServer(new Dictionary<string, string>());
-        await server.StartAsync();
-        var anonymous = new ApiClient(server.Http);
-        await HostileWorld.SetUpAppAsync(anonymous);
-        var world = await HostileWorld.CreateAsync(anonymous, "http://127.0.0.1:9", "wal");
-        var admin = anonymous.WithSession(world.AdminSession);
+        var (world, admin) = await StartWithQueryActionAsync(server);
         var left = 4000;
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {

@@ -64,5 +64,6 @@ public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> cont
         ["result"] = e.ResultJson is null ? null : JsonNode.Parse(e.ResultJson),
         ["error"] = e.Error,
         ["parameters"] = e.ParametersJson is null ? null : JsonNode.Parse(e.ParametersJson),
+        ["draft"] = e.IsDraft,
     };
 }

@@ -21,6 +21,8 @@ public sealed class ExecutionLogEntry
     public string? ResultJson { get; set; }
     public string? Error { get; set; }
     public string? ParametersJson { get; set; }
+    /// <summary>A test run from the editor of an unsaved draft (ui.md § Test run): its definition is not the saved one.</summary>
+    public bool IsDraft { get; set; }
 }
 
 internal sealed class ExecutionLogEntryConfiguration : IEntityTypeConfiguration<ExecutionLogEntry>

@@ -156,7 +156,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             SqliteSession.Check(raw.sqlite3_prepare_v2(handle, "BEGIN IMMEDIATE;", out _begin), handle);
             SqliteSession.Check(raw.sqlite3_prepare_v2(handle, $"""
                 INSERT INTO "ExecutionLog" ({Columns})
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 """, out _insert), handle);
             SqliteSession.Check(raw.sqlite3_prepare_v2(handle, "COMMIT;", out _commit), handle);
         }
@@ -201,6 +201,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                     SqliteSession.Bind(_insert, 11, e.ResultJson);
                     SqliteSession.Bind(_insert, 12, e.Error);
                     SqliteSession.Bind(_insert, 13, e.ParametersJson);
+                    raw.sqlite3_bind_int64(_insert, 14, e.IsDraft ? 1 : 0);
                     Step(_insert, handle);
                 }
                 raw.sqlite3_clear_bindings(_insert);
@@ -253,6 +254,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             await WriteTextAsync(copy, e.ResultJson);
             await WriteTextAsync(copy, e.Error);
             await WriteTextAsync(copy, e.ParametersJson);
+            await copy.WriteAsync(e.IsDraft, NpgsqlDbType.Boolean);
         }
         await copy.CompleteAsync();
     }
@@ -265,6 +267,6 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
 
     private const string Columns = """
         "ActionId", "ActionName", "ActionType", "Source", "UserId", "ClientIp", "StartedAt",
-          "DurationMs", "Status", "HttpStatus", "ResultJson", "Error", "ParametersJson"
+          "DurationMs", "Status", "HttpStatus", "ResultJson", "Error", "ParametersJson", "IsDraft"
         """;
 }

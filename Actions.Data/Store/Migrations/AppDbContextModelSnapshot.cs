@@ -318,6 +318,9 @@ namespace Actions.Data.Store.Migrations
                     b.Property<int>("HttpStatus")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IsDraft")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ParametersJson")
                         .HasColumnType("TEXT");
 

@@ -333,6 +333,9 @@ namespace Actions.Data.Store.PostgresMigrations
                     b.Property<int>("HttpStatus")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("IsDraft")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ParametersJson")
                         .HasColumnType("text");
 

@@ -1,4 +1,5 @@
 using Actions.Data.Databases;
+using Actions.Data.Execution.Log;
 using Actions.Data.Platform;
 using Actions.Data.Store;
 using Microsoft.Data.Sqlite;
@@ -17,7 +18,7 @@ namespace Actions.Data.Hosting;
 /// sample data are made once.
 /// </summary>
 public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, IOptions<ActionsOptions> options,
-    UserService users, SampleDatabase sample, StoreLocks locks, ILogger<StoreInitializer> logger)
+    UserService users, SampleDatabase sample, StoreLocks locks, ExecutionLogWriter log, ILogger<StoreInitializer> logger)
 {
     public async Task InitializeAsync(CancellationToken ct)
     {
@@ -39,6 +40,7 @@ public sealed class StoreInitializer(IDbContextFactory<AppDbContext> contexts, I
             // WAL lets the browser app and the API read while a write is in progress (a SQLite store only).
             if (sqlite is not null) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
+        await log.StartAsync(ct);
         await BootstrapAdminAsync(o.Admin, ct);
         if (o.SampleData) await sample.EnsureCreatedAsync(ct);
     }

@@ -8,9 +8,10 @@ namespace Actions.Data.Execution.Log;
 
 /// <summary>
 /// Reads the execution log: per action (write permission) and over all actions (superuser). Every answered run's
-/// entry is already committed (<see cref="ExecutionLogWriter"/>), so nothing is waited for.
+/// entry is durable before its answer (<see cref="ExecutionLogWriter"/>); on a SQLite store what is still in the journal
+/// is moved into the table first, so every answered run is listed.
 /// </summary>
-public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> contexts, CollectionService collections)
+public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> contexts, CollectionService collections, ExecutionLogWriter log)
 {
     public sealed record Filter(int? ActionId, string? Status, string? Source, int Limit, int Offset);
 
@@ -41,8 +42,9 @@ public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> cont
         return q;
     }
 
-    private static async Task<JsonObject> PageAsync(IQueryable<ExecutionLogEntry> q, Filter filter, CancellationToken ct)
+    private async Task<JsonObject> PageAsync(IQueryable<ExecutionLogEntry> q, Filter filter, CancellationToken ct)
     {
+        await log.FlushAsync(ct);
         var total = await q.CountAsync(ct);
         var rows = await q.AsNoTracking().OrderByDescending(e => e.Id).Skip(filter.Offset).Take(filter.Limit).ToListAsync(ct);
         return new JsonObject { ["data"] = new JsonArray(rows.Select(r => (JsonNode?)ToJson(r)).ToArray()), ["total"] = total };

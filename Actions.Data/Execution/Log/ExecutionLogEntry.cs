@@ -37,3 +37,22 @@ internal sealed class ExecutionLogEntryConfiguration : IEntityTypeConfiguration<
         b.HasIndex(e => new { e.ActionId, e.Id });
     }
 }
+
+/// <summary>
+/// How far the SQLite store's journal (<see cref="LogJournal"/>) has been moved into <c>ExecutionLog</c>: every record up to
+/// <see cref="MovedSeq"/> is in the table, updated in the same transaction as the rows. One row (Id 1); unused on PostgreSQL.
+/// </summary>
+public sealed class ExecutionLogJournalState
+{
+    public int Id { get; set; }
+    public long MovedSeq { get; set; }
+}
+
+internal sealed class ExecutionLogJournalStateConfiguration : IEntityTypeConfiguration<ExecutionLogJournalState>
+{
+    public void Configure(EntityTypeBuilder<ExecutionLogJournalState> b)
+    {
+        b.ToTable("ExecutionLogJournal");
+        b.Property(e => e.Id).ValueGeneratedNever();
+    }
+}

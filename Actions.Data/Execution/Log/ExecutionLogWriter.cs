@@ -11,14 +11,15 @@ using SQLitePCL;
 namespace Actions.Data.Execution.Log;
 
 /// <summary>
-/// Stores execution log entries before the run's answer is sent (durable before the answer), sharing commits:
-/// the first run to arrive while no commit is under way commits its own entry on its own thread (no hand-over,
-/// no fill window); runs arriving meanwhile wait together for the next commit, which the same run makes once its
-/// own is done (group commit). When still more arrived by then, a pool thread takes over committing until none
-/// is waiting, so no run waits for more than the commit under way and its own. A failed write never fails a run:
-/// it is logged (without parameter values) and the runs go on.
-/// On SQLite the writer keeps one connection of its own with its three statements prepared; on PostgreSQL each
-/// batch is one binary COPY on a pooled connection.
+/// Stores execution log entries before the run's answer is sent (durable before the answer).
+/// On a SQLite store (one process) an entry is copied into the store's journal (<see cref="LogJournal"/>, a memory-mapped
+/// file that outlives the process) and moved into the table by a background loop, hundreds of entries per transaction;
+/// the log's readers first wait for what is journaled to be moved (<see cref="FlushAsync"/>), and a start after a crash
+/// replays what was not. On PostgreSQL (several instances, each entry visible to all at once) the entry is committed to
+/// the table itself, sharing commits: the first run to arrive while no commit is under way commits its own entry on its
+/// own thread (no hand-over, no fill window); runs arriving meanwhile wait together for the next commit, which the same
+/// run makes once its own is done (group commit). When still more arrived by then, a pool thread takes over committing
+/// until none is waiting. A failed write never fails a run: it is logged (without parameter values) and the runs go on.
 /// </summary>
 public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : IAsyncDisposable
 {
@@ -34,9 +35,69 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     private TaskCompletionSource? _idle;
     private SqliteLogConnection? _sqlite;
 
+    /// <summary>How long journaled entries may wait before they are moved into the table (readers never wait for it).</summary>
+    private static readonly TimeSpan MoveInterval = TimeSpan.FromMilliseconds(50);
+    private const int MoveEarlyAt = 1024;
+    private LogJournal? _journal;
+    private readonly object _moveGate = new();
+    private List<(long Seq, ExecutionLogEntry Entry)> _toMove = [];
+    /// <summary>Journaled entries taken by the mover that wait for an earlier sequence number (moved in order).</summary>
+    private readonly Dictionary<long, ExecutionLogEntry> _outOfOrder = [];
+    private long _moved;
+    private int _failedMoves;
+    private TaskCompletionSource _moveRound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _mover;
+    private string? _sqliteConnectionString;
+
+    /// <summary>
+    /// On a SQLite store file: opens the writer's connection and the journal beside the store, replaying what a
+    /// previous process journaled but did not move, and starts the mover. Called once at start-up, after migrations.
+    /// </summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (db.Database.GetDbConnection() is not SqliteConnection store) return;
+        var builder = new SqliteConnectionStringBuilder(store.ConnectionString);
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is not { Length: > 0 } file || file == ":memory:") return;
+        _sqliteConnectionString = store.ConnectionString;
+        var sqlite = _sqlite = SqliteLogConnection.Open(store.ConnectionString);
+        _journal = LogJournal.Open(Path.GetFullPath(file) + "-log", records =>
+        {
+            var moved = sqlite.ReadMoved();
+            var replay = records.Where(r => r.Seq > moved).ToList();
+            if (replay.Count == 0) return moved;
+            sqlite.Insert(replay.ConvertAll(r => r.Entry), replay[^1].Seq);
+            logger.LogWarning("Moved {Count} execution log entries left in the journal by a process that stopped without moving them", replay.Count);
+            return replay[^1].Seq;
+        });
+        _moved = _journal.LastSeq;
+        _mover = Task.Run(MoveLoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>Waits until every entry journaled so far is in the table (a no-op where entries are committed directly).</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (_journal is not { } journal) return;
+        var target = journal.LastSeq;
+        while (true)
+        {
+            Task round;
+            lock (_moveGate)
+            {
+                if (_moved >= target || _mover is not { IsCompleted: false }) return;
+                round = _moveRound.Task;
+            }
+            Wake();
+            await round.WaitAsync(ct);
+        }
+    }
+
     /// <summary>Stores the entry; completes once it is committed (or its write failed and was logged).</summary>
     public ValueTask RecordAsync(ExecutionLogEntry entry)
     {
+        if (_journal is { } journal) return Journal(journal, entry);
         lock (_gate)
         {
             if (_disposed)
@@ -49,6 +110,120 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             _committing = true;
         }
         return CommitWaitingAsync(RoundsOnTheRunsThread);
+    }
+
+    private ValueTask Journal(LogJournal journal, ExecutionLogEntry entry)
+    {
+        if (Volatile.Read(ref _disposed))
+        {
+            logger.LogWarning("Execution log entry for action {ActionId} arrived after shutdown and was not stored", entry.ActionId);
+            return ValueTask.CompletedTask;
+        }
+        var seq = -1L;
+        try
+        {
+            seq = journal.Append(entry, out var copied);
+            if (!copied) logger.LogError("Execution log entry for action {ActionId} could not be journaled (shutting down)", entry.ActionId);
+        }
+        catch (Exception e)
+        {
+            // Still stored by the mover, only not replayable after a crash.
+            logger.LogError(e, "Could not journal the execution log entry for action {ActionId}", entry.ActionId);
+        }
+        int waiting;
+        lock (_moveGate)
+        {
+            _toMove.Add((seq, entry));
+            waiting = _toMove.Count;
+        }
+        if (waiting == MoveEarlyAt) Wake();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0) _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken.
+        }
+    }
+
+    private async Task MoveLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _wake.WaitAsync(MoveInterval, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // DisposeAsync moves the rest.
+            }
+            MoveJournaled();
+        }
+    }
+
+    /// <summary>
+    /// Moves the journaled entries into the table in sequence order, as one transaction that also records how far the
+    /// journal is moved, then drops the journal segments that are all moved. Runs on the mover only (and once more at shutdown).
+    /// </summary>
+    private void MoveJournaled()
+    {
+        List<(long Seq, ExecutionLogEntry Entry)> taken;
+        lock (_moveGate)
+        {
+            taken = _toMove;
+            _toMove = [];
+        }
+        var batch = new List<(long Seq, ExecutionLogEntry Entry)>(taken.Count);
+        foreach (var item in taken)
+        {
+            if (item.Seq < 0) batch.Add(item);
+            else _outOfOrder.Add(item.Seq, item.Entry);
+        }
+        var moved = _moved;
+        // Only a gap-free run of sequence numbers moves: a replay skips everything up to the mark.
+        while (_outOfOrder.Remove(moved + 1, out var next)) batch.Add((++moved, next));
+        if (batch.Count > 0)
+        {
+            try
+            {
+                if (_sqlite!.Broken)
+                {
+                    _sqlite.Dispose();
+                    _sqlite = SqliteLogConnection.Open(_sqliteConnectionString!);
+                }
+                _sqlite.Insert(batch.ConvertAll(b => b.Entry), moved > _moved ? moved : null);
+                _failedMoves = 0;
+            }
+            catch (Exception e) when (++_failedMoves < 3)
+            {
+                logger.LogWarning(e, "Could not move {Count} execution log entries into the store; trying again", batch.Count);
+                foreach (var (seq, entry) in batch)
+                    if (seq >= 0) _outOfOrder.Add(seq, entry);
+                lock (_moveGate) _toMove.AddRange(batch.Where(b => b.Seq < 0));
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
+                _failedMoves = 0;
+            }
+            _journal!.Release(moved);
+        }
+        TaskCompletionSource finished;
+        lock (_moveGate)
+        {
+            _moved = moved;
+            finished = _moveRound;
+            _moveRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        finished.TrySetResult();
     }
 
     /// <summary>Commits what is waiting, batch after batch, until nothing is or <paramref name="rounds"/> are done.</summary>
@@ -92,6 +267,13 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             if (_committing) idle = (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
         if (idle is not null) await idle;
+        if (_mover is { } mover)
+        {
+            _stop.Cancel();
+            await mover;
+            MoveJournaled();
+            lock (_moveGate) _journal!.Dispose(allMoved: _outOfOrder.Count == 0 && _toMove.Count == 0);
+        }
         _sqlite?.Dispose();
     }
 
@@ -144,6 +326,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         private readonly sqlite3_stmt _begin;
         private readonly sqlite3_stmt _insert;
         private readonly sqlite3_stmt _commit;
+        private readonly sqlite3_stmt _moved;
 
         private SqliteLogConnection(SqliteConnection connection)
         {
@@ -159,6 +342,10 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 """, out _insert), handle);
             SqliteSession.Check(raw.sqlite3_prepare_v2(handle, "COMMIT;", out _commit), handle);
+            SqliteSession.Check(raw.sqlite3_prepare_v2(handle, """
+                INSERT INTO "ExecutionLogJournal" ("Id", "MovedSeq") VALUES (1, ?1)
+                ON CONFLICT ("Id") DO UPDATE SET "MovedSeq" = excluded."MovedSeq"
+                """, out _moved), handle);
         }
 
         /// <summary>Set when a write failed in a way that may have left the connection unusable: it is reopened.</summary>
@@ -179,7 +366,22 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             }
         }
 
-        public void Insert(List<ExecutionLogEntry> batch)
+        /// <summary>How far the journal is moved into the table (0 before its first move).</summary>
+        public long ReadMoved()
+        {
+            var handle = _connection.Handle!;
+            SqliteSession.Check(raw.sqlite3_prepare_v2(handle, """SELECT "MovedSeq" FROM "ExecutionLogJournal" WHERE "Id" = 1""", out var read), handle);
+            using (read)
+            {
+                var rc = raw.sqlite3_step(read);
+                if (rc == raw.SQLITE_ROW) return raw.sqlite3_column_int64(read, 0);
+                if (rc != raw.SQLITE_DONE) SqliteSession.Check(rc, handle);
+                return 0;
+            }
+        }
+
+        /// <summary>Stores the batch in one transaction, with the journal's mark when <paramref name="moved"/> is given.</summary>
+        public void Insert(List<ExecutionLogEntry> batch, long? moved = null)
         {
             var handle = _connection.Handle!;
             try
@@ -205,6 +407,11 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                     Step(_insert, handle);
                 }
                 raw.sqlite3_clear_bindings(_insert);
+                if (moved is { } mark)
+                {
+                    raw.sqlite3_bind_int64(_moved, 1, mark);
+                    Step(_moved, handle);
+                }
                 Step(_commit, handle);
             }
             catch
@@ -226,6 +433,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             _begin.Dispose();
             _insert.Dispose();
             _commit.Dispose();
+            _moved.Dispose();
             _connection.Dispose();
         }
     }

@@ -350,6 +350,19 @@ namespace Actions.Data.Store.Migrations
                     b.ToTable("ExecutionLog", (string)null);
                 });
 
+            modelBuilder.Entity("Actions.Data.Execution.Log.ExecutionLogJournalState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MovedSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ExecutionLogJournal", (string)null);
+                });
+
             modelBuilder.Entity("Actions.Data.Models.Card", b =>
                 {
                     b.Property<int>("Id")

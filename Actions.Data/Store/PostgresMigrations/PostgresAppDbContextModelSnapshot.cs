@@ -365,6 +365,19 @@ namespace Actions.Data.Store.PostgresMigrations
                     b.ToTable("ExecutionLog", (string)null);
                 });
 
+            modelBuilder.Entity("Actions.Data.Execution.Log.ExecutionLogJournalState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("MovedSeq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ExecutionLogJournal", (string)null);
+                });
+
             modelBuilder.Entity("Actions.Data.Models.Card", b =>
                 {
                     b.Property<int>("Id")

@@ -164,7 +164,15 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             {
                 return; // DisposeAsync moves the rest.
             }
-            MoveJournaled();
+            try
+            {
+                MoveJournaled();
+            }
+            catch (Exception e)
+            {
+                // E.g. a moved segment that could not be deleted: the loop goes on (a replay skips moved records).
+                logger.LogError(e, "Moving journaled execution log entries failed");
+            }
         }
     }
 
@@ -214,7 +222,6 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                 logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
                 _failedMoves = 0;
             }
-            _journal!.Release(moved);
         }
         TaskCompletionSource finished;
         lock (_moveGate)
@@ -224,6 +231,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             _moveRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         finished.TrySetResult();
+        if (batch.Count > 0) _journal!.Release(moved);
     }
 
     /// <summary>Commits what is waiting, batch after batch, until nothing is or <paramref name="rounds"/> are done.</summary>

@@ -96,8 +96,19 @@ public sealed partial class MySqlEngine : IDatabaseEngine
         return BaseTypes.FromMySqlType(name, name);
     }
 
-    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
-        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.MySql, out parameter);
+    /// <summary>UUIDs as text, dates as date-times at midnight, times as time spans (MySqlConnector's types).</summary>
+    public object ToParameter(object value) => value switch
+    {
+        Guid g => g.ToString(),
+        DateOnly d => d.ToDateTime(TimeOnly.MinValue),
+        TimeOnly t => t.ToTimeSpan(),
+        _ => value,
+    };
+
+    /// <summary>MariaDB has <c>INSERT … RETURNING</c> (10.5 on); MySQL has not.</summary>
+    public bool ReturnsInsertedRows(string serverVersion) => serverVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
+
+    public string LastInsertedKey => "LAST_INSERT_ID()";
 
     public string Describe(Exception error) => error.Message;
 

@@ -6,7 +6,11 @@ using Npgsql;
 
 namespace Actions.Data.Databases.Postgres;
 
-/// <summary>PostgreSQL through Npgsql (its own connection pool per connection string).</summary>
+/// <summary>
+/// PostgreSQL through Npgsql (its own connection pool per connection string). Values are bound as the neutral values of the
+/// conversion (a UTC date-time as <c>timestamptz</c>, an unspecified one as <c>timestamp</c>), so it keeps the default
+/// <see cref="IDatabaseEngine.ToParameter"/>.
+/// </summary>
 public sealed partial class PostgresEngine : IDatabaseEngine
 {
     public string Name => "postgres";
@@ -164,9 +168,6 @@ public sealed partial class PostgresEngine : IDatabaseEngine
         var type = ((NpgsqlDataReader)reader).GetPostgresType(ordinal);
         return BaseTypes.FromPostgresType(type.InternalName, type is Npgsql.PostgresTypes.PostgresEnumType, type is Npgsql.PostgresTypes.PostgresArrayType);
     }
-
-    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
-        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.Postgres, out parameter);
 
     public string Describe(Exception error) => error switch
     {

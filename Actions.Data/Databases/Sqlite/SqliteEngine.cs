@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Actions.Data.Databases.Engines;
@@ -108,7 +109,7 @@ public sealed partial class SqliteEngine : IDatabaseEngine
     }
 
     /// <summary>Puts the file in WAL mode (persistent), so readers never block the writer.</summary>
-    public static async Task UseWalAsync(DbConnection connection, CancellationToken ct)
+    public async Task PrepareAsync(DbConnection connection, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL;";
@@ -228,8 +229,27 @@ public sealed partial class SqliteEngine : IDatabaseEngine
         }
     }
 
-    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
-        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.Sqlite, out parameter);
+    /// <summary>No passwords: a database is a file.</summary>
+    public bool UsesPassword => false;
+
+    /// <summary>SQLite has no boolean type: booleans are 0 and 1.</summary>
+    public bool BooleansAreIntegers => true;
+
+    /// <summary>
+    /// SQLite's storage classes: booleans as 0/1, decimals as REAL, UUIDs as text, dates, times and date-times as SQLite's own
+    /// text (<c>YYYY-MM-DD</c>, <c>HH:MM:SS</c>, <c>YYYY-MM-DD HH:MM:SS[.fffffff]</c>, in UTC when the value had an offset) —
+    /// what its date functions, <c>CURRENT_TIMESTAMP</c> and other writers of the file use, so text comparisons order them.
+    /// </summary>
+    public object ToParameter(object value) => value switch
+    {
+        bool b => b ? 1L : 0L,
+        decimal m => (double)m,
+        Guid g => g.ToString(),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime d => ColumnValues.SqliteDateTime(d),
+        TimeOnly t => t.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+        _ => value,
+    };
 
     public string Describe(Exception error) => error switch
     {

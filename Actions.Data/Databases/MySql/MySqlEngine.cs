@@ -67,7 +67,7 @@ public sealed partial class MySqlEngine : IDatabaseEngine
                 // MariaDB reports "no default" on a nullable column as the text NULL.
                 if (defaultValue == "NULL") defaultValue = null;
                 var extra = reader.IsDBNull(6) ? "" : reader.GetString(6);
-                columns.Add((table, new ColumnSnapshot(name, reader.GetString(3), BaseTypes.FromMySqlType(reader.GetString(2), reader.GetString(3)),
+                columns.Add((table, new ColumnSnapshot(name, reader.GetString(3), BaseTypeOf(reader.GetString(2), reader.GetString(3)),
                     reader.GetBoolean(4), defaultValue, extra.Contains("auto_increment", StringComparison.OrdinalIgnoreCase),
                     primaryKeys.Contains((table, name)), Convert.ToInt32(reader.GetValue(7), System.Globalization.CultureInfo.InvariantCulture))));
             }
@@ -93,7 +93,7 @@ public sealed partial class MySqlEngine : IDatabaseEngine
     {
         if (reader.GetFieldType(ordinal) == typeof(bool)) return BaseTypes.Boolean;
         var name = reader.GetDataTypeName(ordinal);
-        return BaseTypes.FromMySqlType(name, name);
+        return BaseTypeOf(name, name);
     }
 
     /// <summary>UUIDs as text, dates as date-times at midnight, times as time spans (MySqlConnector's types).</summary>
@@ -161,4 +161,25 @@ public sealed partial class MySqlEngine : IDatabaseEngine
 
     [GeneratedRegex(@"(?:CONSTRAINT|constraint) [`']([^`']+)[`']")]
     private static partial Regex CheckName();
+
+    /// <summary>MySQL/MariaDB <c>data_type</c> and <c>column_type</c> to a base type.</summary>
+    internal static string BaseTypeOf(string dataType, string columnType)
+    {
+        var data = dataType.ToLowerInvariant();
+        var column = columnType.ToLowerInvariant();
+        if (data == "tinyint" && column.StartsWith("tinyint(1)", StringComparison.Ordinal) || data is "bool" or "boolean") return BaseTypes.Boolean;
+        return data switch
+        {
+            "bigint" => BaseTypes.BigInteger,
+            "tinyint" or "smallint" or "mediumint" or "int" or "integer" or "year" => BaseTypes.Integer,
+            "decimal" or "numeric" => BaseTypes.Decimal,
+            "float" or "double" or "real" => BaseTypes.Float,
+            "char" or "varchar" or "tinytext" or "text" or "mediumtext" or "longtext" or "enum" or "set" => BaseTypes.Text,
+            "date" => BaseTypes.Date,
+            "datetime" or "timestamp" => BaseTypes.DateTime,
+            "time" => BaseTypes.Time,
+            "json" => BaseTypes.Json,
+            _ => BaseTypes.Unknown,
+        };
+    }
 }

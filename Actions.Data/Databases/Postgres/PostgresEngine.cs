@@ -94,7 +94,7 @@ public sealed partial class PostgresEngine : IDatabaseEngine
                 var identity = reader.GetBoolean(7);
                 var autoIncrement = identity || defaultValue?.StartsWith("nextval(", StringComparison.Ordinal) == true;
                 columns.Add((reader.GetString(0), reader.GetString(1), new ColumnSnapshot(
-                    reader.GetString(2), udt, BaseTypes.FromPostgresType(udt, reader.GetBoolean(9), isArray), reader.GetBoolean(5),
+                    reader.GetString(2), udt, BaseTypeOf(udt, reader.GetBoolean(9), isArray), reader.GetBoolean(5),
                     defaultValue, autoIncrement, false, reader.GetInt32(8))));
             }
         }
@@ -166,7 +166,7 @@ public sealed partial class PostgresEngine : IDatabaseEngine
     public string ResultBaseType(DbDataReader reader, int ordinal)
     {
         var type = ((NpgsqlDataReader)reader).GetPostgresType(ordinal);
-        return BaseTypes.FromPostgresType(type.InternalName, type is Npgsql.PostgresTypes.PostgresEnumType, type is Npgsql.PostgresTypes.PostgresArrayType);
+        return BaseTypeOf(type.InternalName, type is Npgsql.PostgresTypes.PostgresEnumType, type is Npgsql.PostgresTypes.PostgresArrayType);
     }
 
     public string Describe(Exception error) => error switch
@@ -210,4 +210,27 @@ public sealed partial class PostgresEngine : IDatabaseEngine
 
     [GeneratedRegex(@"table ""([^""]+)""")]
     private static partial Regex TablePattern();
+
+    /// <summary>PostgreSQL's <c>udt_name</c> (and whether it is an enum) to a base type.</summary>
+    internal static string BaseTypeOf(string udtName, bool isEnum, bool isArray)
+    {
+        if (isArray) return BaseTypes.Unknown;
+        if (isEnum) return BaseTypes.Text;
+        return udtName switch
+        {
+            "int2" or "int4" => BaseTypes.Integer,
+            "int8" => BaseTypes.BigInteger,
+            "numeric" => BaseTypes.Decimal,
+            "float4" or "float8" => BaseTypes.Float,
+            "bool" => BaseTypes.Boolean,
+            "text" or "varchar" or "bpchar" or "char" or "name" or "citext" => BaseTypes.Text,
+            "date" => BaseTypes.Date,
+            "timestamp" => BaseTypes.DateTime,
+            "timestamptz" => BaseTypes.DateTimeWithTZ,
+            "time" or "timetz" => BaseTypes.Time,
+            "uuid" => BaseTypes.Uuid,
+            "json" or "jsonb" => BaseTypes.Json,
+            _ => BaseTypes.Unknown,
+        };
+    }
 }

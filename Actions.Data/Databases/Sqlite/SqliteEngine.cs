@@ -142,7 +142,7 @@ public sealed partial class SqliteEngine : IDatabaseEngine
             {
                 // Only a lone INTEGER PRIMARY KEY is an alias of the rowid, i.e. auto-increment.
                 var autoIncrement = c.Pk > 0 && pkCount == 1 && c.Type.Trim().Equals("INTEGER", StringComparison.OrdinalIgnoreCase);
-                return new ColumnSnapshot(c.Name, c.Type, BaseTypes.FromSqliteDeclaredType(c.Type), c.NotNull,
+                return new ColumnSnapshot(c.Name, c.Type, BaseTypeOf(c.Type), c.NotNull,
                     c.Default, autoIncrement, c.Pk > 0, c.Position);
             }).ToList();
             var keys = new List<ForeignKeySnapshot>();
@@ -220,7 +220,7 @@ public sealed partial class SqliteEngine : IDatabaseEngine
             return reader.GetDataTypeName(ordinal).ToUpperInvariant() switch
             {
                 "BLOB" => BaseTypes.Unknown,
-                var declared => BaseTypes.FromSqliteDeclaredType(declared),
+                var declared => BaseTypeOf(declared),
             };
         }
         catch (InvalidOperationException)
@@ -279,4 +279,21 @@ public sealed partial class SqliteEngine : IDatabaseEngine
 
     [GeneratedRegex(@"CHECK constraint failed: ([^']+)'?")]
     private static partial Regex CheckPattern();
+
+    /// <summary>SQLite's affinity-style mapping of a declared type, first match wins (spec order).</summary>
+    internal static string BaseTypeOf(string declared)
+    {
+        var t = declared.ToUpperInvariant();
+        if (t.Contains("INT", StringComparison.Ordinal)) return t.Contains("BIGINT", StringComparison.Ordinal) ? BaseTypes.BigInteger : BaseTypes.Integer;
+        if (t.Contains("BOOL", StringComparison.Ordinal)) return BaseTypes.Boolean;
+        if (t.Contains("DATETIME", StringComparison.Ordinal) || t.Contains("TIMESTAMP", StringComparison.Ordinal)) return BaseTypes.DateTime;
+        if (t.Contains("DATE", StringComparison.Ordinal)) return BaseTypes.Date;
+        if (t.Contains("TIME", StringComparison.Ordinal)) return BaseTypes.Time;
+        if (t.Contains("UUID", StringComparison.Ordinal)) return BaseTypes.Uuid;
+        if (t.Contains("JSON", StringComparison.Ordinal)) return BaseTypes.Json;
+        if (t.Contains("CHAR", StringComparison.Ordinal) || t.Contains("CLOB", StringComparison.Ordinal) || t.Contains("TEXT", StringComparison.Ordinal)) return BaseTypes.Text;
+        if (t.Contains("REAL", StringComparison.Ordinal) || t.Contains("FLOA", StringComparison.Ordinal) || t.Contains("DOUB", StringComparison.Ordinal)) return BaseTypes.Float;
+        if (t.Contains("DEC", StringComparison.Ordinal) || t.Contains("NUM", StringComparison.Ordinal)) return BaseTypes.Decimal;
+        return BaseTypes.Unknown;
+    }
 }

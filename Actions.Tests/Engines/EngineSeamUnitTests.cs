@@ -157,4 +157,18 @@ public sealed class EngineSeamUnitTests
         Assert.True(engine.TryToParameter(JsonNode.Parse(json)!, baseType, out var stored));
         Assert.Equal(json, engine.ToJson(stored, baseType)!.ToJsonString());
     }
+
+    /// <summary>
+    /// Date-time text that other writers of a SQLite file left with an offset reads as its UTC time, as the conversion
+    /// stores one — not in the server's own time zone (on a server outside UTC, e.g. <c>TZ=America/New_York</c>, a
+    /// parse into local time read <c>03:15:30</c> for the first case).
+    /// </summary>
+    [Theory]
+    [InlineData("2025-03-01T10:15:30+02:00", "2025-03-01T08:15:30")]
+    [InlineData("2025-03-01T10:15:30Z", "2025-03-01T10:15:30")]
+    [InlineData("2025-03-01 10:15:30", "2025-03-01T10:15:30")]
+    public void Sqlite_date_time_text_with_an_offset_reads_as_utc(string stored, string json)
+    {
+        Assert.Equal(json, Engines["sqlite"].ToJson(stored, BaseTypes.DateTime)!.GetValue<string>());
+    }
 }

@@ -155,7 +155,12 @@ public sealed partial class SqliteEngine : IDatabaseEngine
             }
             tables.Add(new TableSnapshot(null, name, columns, keys));
         }
-        return new SchemaSnapshot(tables);
+        // A foreign key may leave its target column out (REFERENCES venues): it then means the target's primary key.
+        var primaryKeys = tables.ToDictionary(t => t.Name, t => t.Columns.Where(c => c.IsPrimaryKey).Select(c => c.Name).FirstOrDefault() ?? "", StringComparer.Ordinal);
+        return new SchemaSnapshot(tables.Select(t => t with
+        {
+            ForeignKeys = t.ForeignKeys.Select(k => k.TargetColumn.Length > 0 ? k : k with { TargetColumn = primaryKeys.GetValueOrDefault(k.TargetTable, "") }).ToList(),
+        }).ToList());
     }
 
     public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

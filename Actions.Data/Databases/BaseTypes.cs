@@ -1,6 +1,6 @@
 namespace Actions.Data.Databases;
 
-/// <summary>Metabase's base types, the engine-neutral column types of the spec.</summary>
+/// <summary>Metabase's base types, the engine-neutral column types of the spec (each engine's folder maps its own types onto them).</summary>
 public static class BaseTypes
 {
     public const string Integer = "type/Integer";

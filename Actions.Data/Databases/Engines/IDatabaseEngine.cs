@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 namespace Actions.Data.Databases.Engines;
 
 /// <summary>
-/// Everything engine-specific about a connected database. Adding an engine means adding one folder with an
-/// implementation of this interface and registering it.
+/// Everything engine-specific about a connected database: connecting, quoting, placeholders, paging, writes and read-only
+/// transactions, capabilities (RETURNING, passwords, booleans as integers), schema reading, value conversion to and from
+/// JSON by base type, and error translation. Runners and services ask only this, never an engine's type, so adding an
+/// engine means adding one folder with an implementation of this interface and one registration line
+/// (<c>AddActionsData</c>).
 /// </summary>
 public interface IDatabaseEngine
 {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actions.Data.Databases.Engines;
-using Actions.Data.Databases.Sqlite;
 using Actions.Data.Errors;
 using Actions.Data.Platform;
 using Actions.Data.Store;
@@ -194,7 +193,7 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
         try
         {
             await using var connection = await engine.OpenAsync(connectionString, ct);
-            if (engine is SqliteEngine) await SqliteEngine.UseWalAsync(connection, ct);
+            await engine.PrepareAsync(connection, ct);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(ct);
@@ -243,12 +242,12 @@ public sealed class DatabaseService(IDbContextFactory<AppDbContext> contexts, Da
         return (details, password);
     }
 
-    private static DatabaseDto ToDto(ConnectedDatabase row, Caller caller)
+    private DatabaseDto ToDto(ConnectedDatabase row, Caller caller)
     {
         var details = JsonNode.Parse(row.DetailsJson) as JsonObject ?? [];
         // Connection details are for superusers; everyone else sees that a database exists, not where.
         if (!caller.IsSuperuser) details = [];
-        else if (row.EncryptedPassword is not null || row.Engine != "sqlite") details["password"] = DatabaseMapping.MaskedPassword;
+        else if (row.EncryptedPassword is not null || !engines.TryGet(row.Engine, out var engine) || engine.UsesPassword) details["password"] = DatabaseMapping.MaskedPassword;
         return new DatabaseDto(row.Id, row.Name, row.Engine, details, new DatabaseSettingsDto(row.ActionsEnabled),
             DatabaseMapping.Features, row.IsSample, row.CreatedAt, row.UpdatedAt);
     }

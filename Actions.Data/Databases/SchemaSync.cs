@@ -81,8 +81,6 @@ internal static class SchemaSync
     {
         var target = matched.FirstOrDefault(m => m.Table.Name == key.TargetTable && m.Table.Schema == (key.TargetSchema ?? schema)).Table;
         if (target is null) return null;
-        var fields = byTable[target.Id];
-        // SQLite may leave the target column out: it then means the target's primary key.
-        return key.TargetColumn.Length > 0 ? fields.GetValueOrDefault(key.TargetColumn) : fields.Values.FirstOrDefault(f => f.IsPrimaryKey);
+        return byTable[target.Id].GetValueOrDefault(key.TargetColumn);
     }
 }

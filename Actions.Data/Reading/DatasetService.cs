@@ -141,7 +141,7 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
         var fields = await db.Set<DbField>().AsNoTracking()
             .Where(f => f.TableId == tableId && f.Active && f.VisibilityType != Visibility.Sensitive)
             .OrderBy(f => f.Position).ThenBy(f => f.Id).ToListAsync(ct);
-        var from = table.Schema is null ? engine.Quote(table.Name) : engine.Quote(table.Schema) + "." + engine.Quote(table.Name);
+        var from = engine.QuoteTable(table.Schema, table.Name);
         return new QuerySource(from, [], fields.Select(f => new SourceColumn(f.Name, Columns.Field(f, table.Id), f.IsPrimaryKey)).ToList());
     }
 }

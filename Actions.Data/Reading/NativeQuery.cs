@@ -70,17 +70,8 @@ internal static class NativeQuery
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    private static object? Convert(IDatabaseEngine engine, string tag, JsonNode value, string type)
-    {
-        var text = value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
-        var baseType = type switch
-        {
-            "number" => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? BaseTypes.BigInteger : BaseTypes.Decimal,
-            "date" => text.Length == 10 ? BaseTypes.Date : BaseTypes.DateTime,
-            "boolean" => BaseTypes.Boolean,
-            _ => BaseTypes.Text,
-        };
-        if (engine.TryToParameter(value, baseType, out var parameter)) return parameter;
-        throw new ReadFailure($"Error building query parameter map: {tag}: {value.ToJsonString()} is not a {(type == "text" ? "text" : type)}");
-    }
+    private static object? Convert(IDatabaseEngine engine, string tag, JsonNode value, string type) =>
+        TagValues.TryToParameter(engine, type, value, out var parameter)
+            ? parameter
+            : throw new ReadFailure($"Error building query parameter map: {tag}: {value.ToJsonString()} is not a {type}");
 }

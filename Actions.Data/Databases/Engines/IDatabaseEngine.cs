@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 namespace Actions.Data.Databases.Engines;
 
 /// <summary>
-/// Everything engine-specific about a connected database. Adding an engine means adding one folder with an
-/// implementation of this interface and registering it.
+/// Everything engine-specific about a connected database: connecting, quoting, placeholders, paging, writes and read-only
+/// transactions, capabilities (RETURNING, passwords, booleans as integers), schema reading, value conversion to and from
+/// JSON by base type, and error translation. Runners and services ask only this, never an engine's type, so adding an
+/// engine means adding one folder with an implementation of this interface and one registration line
+/// (<c>AddActionsData</c>).
 /// </summary>
 public interface IDatabaseEngine
 {
@@ -43,6 +46,29 @@ public interface IDatabaseEngine
 
     /// <summary>Quotes an identifier for this engine's SQL.</summary>
     string Quote(string identifier);
+
+    /// <summary>A table's name for this engine's SQL, qualified by its schema when it has one.</summary>
+    string QuoteTable(string? schema, string name) => schema is { Length: > 0 } ? Quote(schema) + "." + Quote(name) : Quote(name);
+
+    // Capabilities: what the runners ask of an engine instead of testing its type.
+
+    /// <summary>Whether the database has a password (shown masked to superusers); SQLite files have none.</summary>
+    bool UsesPassword => true;
+
+    /// <summary>Whether booleans are stored as the integers 0 and 1, so that an integer column takes true/false.</summary>
+    bool BooleansAreIntegers => false;
+
+    /// <summary>
+    /// Whether <c>INSERT … RETURNING</c> reads the new row back on a server of this version; when not, the row is read back by
+    /// its key, the generated one by <see cref="LastInsertedKey"/>.
+    /// </summary>
+    bool ReturnsInsertedRows(string serverVersion) => true;
+
+    /// <summary>The SQL expression of the key the connection's last INSERT generated (asked only where <see cref="ReturnsInsertedRows"/> is false).</summary>
+    string LastInsertedKey => throw new NotSupportedException($"{Name} reads inserted rows back with RETURNING.");
+
+    /// <summary>What a database needs once when it is connected or its details change (SQLite: WAL mode), on an open connection.</summary>
+    Task PrepareAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>The driver's reason for a failed connection, never containing the password.</summary>
     string Describe(Exception error);
@@ -94,11 +120,25 @@ public interface IDatabaseEngine
     /// <summary>The base type of a result column, from what the driver says of it (after the first row where that matters).</summary>
     string ResultBaseType(DbDataReader reader, int ordinal);
 
+    // Values: the one conversion of the read path, the query actions and the implicit actions (ColumnValues).
+
     /// <summary>A value read from the database as JSON by base type (execution.md: numbers, booleans, dates, ISO-8601 date-times, text).</summary>
-    JsonNode? ToJson(object? value, string baseType) => Execution.Implicit.ColumnValues.ToJson(value, baseType);
+    JsonNode? ToJson(object? value, string baseType) => ColumnValues.ToJson(value, baseType);
 
     /// <summary>A JSON value as the parameter for a column of the base type; false when it does not convert.</summary>
-    bool TryToParameter(JsonNode value, string baseType, out object? parameter);
+    bool TryToParameter(JsonNode value, string baseType, out object? parameter)
+    {
+        parameter = null;
+        if (!ColumnValues.TryRead(value, baseType, BooleansAreIntegers, out var read)) return false;
+        parameter = read is null ? null : ToParameter(read);
+        return true;
+    }
+
+    /// <summary>
+    /// An engine-neutral value (<see cref="ColumnValues.TryRead"/>: long, double, decimal, bool, Guid, DateOnly, DateTime,
+    /// TimeOnly, string) as this engine binds it.
+    /// </summary>
+    object ToParameter(object value) => value;
 }
 
 public sealed record SchemaSnapshot(IReadOnlyList<TableSnapshot> Tables);

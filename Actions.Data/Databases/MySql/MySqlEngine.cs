@@ -67,7 +67,7 @@ public sealed partial class MySqlEngine : IDatabaseEngine
                 // MariaDB reports "no default" on a nullable column as the text NULL.
                 if (defaultValue == "NULL") defaultValue = null;
                 var extra = reader.IsDBNull(6) ? "" : reader.GetString(6);
-                columns.Add((table, new ColumnSnapshot(name, reader.GetString(3), BaseTypes.FromMySqlType(reader.GetString(2), reader.GetString(3)),
+                columns.Add((table, new ColumnSnapshot(name, reader.GetString(3), BaseTypeOf(reader.GetString(2), reader.GetString(3)),
                     reader.GetBoolean(4), defaultValue, extra.Contains("auto_increment", StringComparison.OrdinalIgnoreCase),
                     primaryKeys.Contains((table, name)), Convert.ToInt32(reader.GetValue(7), System.Globalization.CultureInfo.InvariantCulture))));
             }
@@ -93,11 +93,22 @@ public sealed partial class MySqlEngine : IDatabaseEngine
     {
         if (reader.GetFieldType(ordinal) == typeof(bool)) return BaseTypes.Boolean;
         var name = reader.GetDataTypeName(ordinal);
-        return BaseTypes.FromMySqlType(name, name);
+        return BaseTypeOf(name, name);
     }
 
-    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
-        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.MySql, out parameter);
+    /// <summary>UUIDs as text, dates as date-times at midnight, times as time spans (MySqlConnector's types).</summary>
+    public object ToParameter(object value) => value switch
+    {
+        Guid g => g.ToString(),
+        DateOnly d => d.ToDateTime(TimeOnly.MinValue),
+        TimeOnly t => t.ToTimeSpan(),
+        _ => value,
+    };
+
+    /// <summary>MariaDB has <c>INSERT … RETURNING</c> (10.5 on); MySQL has not.</summary>
+    public bool ReturnsInsertedRows(string serverVersion) => serverVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
+
+    public string LastInsertedKey => "LAST_INSERT_ID()";
 
     public string Describe(Exception error) => error.Message;
 
@@ -150,4 +161,25 @@ public sealed partial class MySqlEngine : IDatabaseEngine
 
     [GeneratedRegex(@"(?:CONSTRAINT|constraint) [`']([^`']+)[`']")]
     private static partial Regex CheckName();
+
+    /// <summary>MySQL/MariaDB <c>data_type</c> and <c>column_type</c> to a base type.</summary>
+    internal static string BaseTypeOf(string dataType, string columnType)
+    {
+        var data = dataType.ToLowerInvariant();
+        var column = columnType.ToLowerInvariant();
+        if (data == "tinyint" && column.StartsWith("tinyint(1)", StringComparison.Ordinal) || data is "bool" or "boolean") return BaseTypes.Boolean;
+        return data switch
+        {
+            "bigint" => BaseTypes.BigInteger,
+            "tinyint" or "smallint" or "mediumint" or "int" or "integer" or "year" => BaseTypes.Integer,
+            "decimal" or "numeric" => BaseTypes.Decimal,
+            "float" or "double" or "real" => BaseTypes.Float,
+            "char" or "varchar" or "tinytext" or "text" or "mediumtext" or "longtext" or "enum" or "set" => BaseTypes.Text,
+            "date" => BaseTypes.Date,
+            "datetime" or "timestamp" => BaseTypes.DateTime,
+            "time" => BaseTypes.Time,
+            "json" => BaseTypes.Json,
+            _ => BaseTypes.Unknown,
+        };
+    }
 }

@@ -6,7 +6,11 @@ using Npgsql;
 
 namespace Actions.Data.Databases.Postgres;
 
-/// <summary>PostgreSQL through Npgsql (its own connection pool per connection string).</summary>
+/// <summary>
+/// PostgreSQL through Npgsql (its own connection pool per connection string). Values are bound as the neutral values of the
+/// conversion (a UTC date-time as <c>timestamptz</c>, an unspecified one as <c>timestamp</c>), so it keeps the default
+/// <see cref="IDatabaseEngine.ToParameter"/>.
+/// </summary>
 public sealed partial class PostgresEngine : IDatabaseEngine
 {
     public string Name => "postgres";
@@ -90,7 +94,7 @@ public sealed partial class PostgresEngine : IDatabaseEngine
                 var identity = reader.GetBoolean(7);
                 var autoIncrement = identity || defaultValue?.StartsWith("nextval(", StringComparison.Ordinal) == true;
                 columns.Add((reader.GetString(0), reader.GetString(1), new ColumnSnapshot(
-                    reader.GetString(2), udt, BaseTypes.FromPostgresType(udt, reader.GetBoolean(9), isArray), reader.GetBoolean(5),
+                    reader.GetString(2), udt, BaseTypeOf(udt, reader.GetBoolean(9), isArray), reader.GetBoolean(5),
                     defaultValue, autoIncrement, false, reader.GetInt32(8))));
             }
         }
@@ -162,11 +166,8 @@ public sealed partial class PostgresEngine : IDatabaseEngine
     public string ResultBaseType(DbDataReader reader, int ordinal)
     {
         var type = ((NpgsqlDataReader)reader).GetPostgresType(ordinal);
-        return BaseTypes.FromPostgresType(type.InternalName, type is Npgsql.PostgresTypes.PostgresEnumType, type is Npgsql.PostgresTypes.PostgresArrayType);
+        return BaseTypeOf(type.InternalName, type is Npgsql.PostgresTypes.PostgresEnumType, type is Npgsql.PostgresTypes.PostgresArrayType);
     }
-
-    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
-        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.Postgres, out parameter);
 
     public string Describe(Exception error) => error switch
     {
@@ -209,4 +210,27 @@ public sealed partial class PostgresEngine : IDatabaseEngine
 
     [GeneratedRegex(@"table ""([^""]+)""")]
     private static partial Regex TablePattern();
+
+    /// <summary>PostgreSQL's <c>udt_name</c> (and whether it is an enum) to a base type.</summary>
+    internal static string BaseTypeOf(string udtName, bool isEnum, bool isArray)
+    {
+        if (isArray) return BaseTypes.Unknown;
+        if (isEnum) return BaseTypes.Text;
+        return udtName switch
+        {
+            "int2" or "int4" => BaseTypes.Integer,
+            "int8" => BaseTypes.BigInteger,
+            "numeric" => BaseTypes.Decimal,
+            "float4" or "float8" => BaseTypes.Float,
+            "bool" => BaseTypes.Boolean,
+            "text" or "varchar" or "bpchar" or "char" or "name" or "citext" => BaseTypes.Text,
+            "date" => BaseTypes.Date,
+            "timestamp" => BaseTypes.DateTime,
+            "timestamptz" => BaseTypes.DateTimeWithTZ,
+            "time" or "timetz" => BaseTypes.Time,
+            "uuid" => BaseTypes.Uuid,
+            "json" or "jsonb" => BaseTypes.Json,
+            _ => BaseTypes.Unknown,
+        };
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Actions.Data.Databases.Engines;
@@ -108,7 +109,7 @@ public sealed partial class SqliteEngine : IDatabaseEngine
     }
 
     /// <summary>Puts the file in WAL mode (persistent), so readers never block the writer.</summary>
-    public static async Task UseWalAsync(DbConnection connection, CancellationToken ct)
+    public async Task PrepareAsync(DbConnection connection, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL;";
@@ -141,7 +142,7 @@ public sealed partial class SqliteEngine : IDatabaseEngine
             {
                 // Only a lone INTEGER PRIMARY KEY is an alias of the rowid, i.e. auto-increment.
                 var autoIncrement = c.Pk > 0 && pkCount == 1 && c.Type.Trim().Equals("INTEGER", StringComparison.OrdinalIgnoreCase);
-                return new ColumnSnapshot(c.Name, c.Type, BaseTypes.FromSqliteDeclaredType(c.Type), c.NotNull,
+                return new ColumnSnapshot(c.Name, c.Type, BaseTypeOf(c.Type), c.NotNull,
                     c.Default, autoIncrement, c.Pk > 0, c.Position);
             }).ToList();
             var keys = new List<ForeignKeySnapshot>();
@@ -154,7 +155,12 @@ public sealed partial class SqliteEngine : IDatabaseEngine
             }
             tables.Add(new TableSnapshot(null, name, columns, keys));
         }
-        return new SchemaSnapshot(tables);
+        // A foreign key may leave its target column out (REFERENCES venues): it then means the target's primary key.
+        var primaryKeys = tables.ToDictionary(t => t.Name, t => t.Columns.Where(c => c.IsPrimaryKey).Select(c => c.Name).FirstOrDefault() ?? "", StringComparer.Ordinal);
+        return new SchemaSnapshot(tables.Select(t => t with
+        {
+            ForeignKeys = t.ForeignKeys.Select(k => k.TargetColumn.Length > 0 ? k : k with { TargetColumn = primaryKeys.GetValueOrDefault(k.TargetTable, "") }).ToList(),
+        }).ToList());
     }
 
     public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -219,7 +225,7 @@ public sealed partial class SqliteEngine : IDatabaseEngine
             return reader.GetDataTypeName(ordinal).ToUpperInvariant() switch
             {
                 "BLOB" => BaseTypes.Unknown,
-                var declared => BaseTypes.FromSqliteDeclaredType(declared),
+                var declared => BaseTypeOf(declared),
             };
         }
         catch (InvalidOperationException)
@@ -228,8 +234,27 @@ public sealed partial class SqliteEngine : IDatabaseEngine
         }
     }
 
-    public bool TryToParameter(JsonNode value, string baseType, out object? parameter) =>
-        Execution.Implicit.ColumnValues.TryToDatabase(value, new DbField { BaseType = baseType }, Execution.Implicit.ColumnValues.Engine.Sqlite, out parameter);
+    /// <summary>No passwords: a database is a file.</summary>
+    public bool UsesPassword => false;
+
+    /// <summary>SQLite has no boolean type: booleans are 0 and 1.</summary>
+    public bool BooleansAreIntegers => true;
+
+    /// <summary>
+    /// SQLite's storage classes: booleans as 0/1, decimals as REAL, UUIDs as text, dates, times and date-times as SQLite's own
+    /// text (<c>YYYY-MM-DD</c>, <c>HH:MM:SS</c>, <c>YYYY-MM-DD HH:MM:SS[.fffffff]</c>, in UTC when the value had an offset) —
+    /// what its date functions, <c>CURRENT_TIMESTAMP</c> and other writers of the file use, so text comparisons order them.
+    /// </summary>
+    public object ToParameter(object value) => value switch
+    {
+        bool b => b ? 1L : 0L,
+        decimal m => (double)m,
+        Guid g => g.ToString(),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime d => ColumnValues.SqliteDateTime(d),
+        TimeOnly t => t.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+        _ => value,
+    };
 
     public string Describe(Exception error) => error switch
     {
@@ -259,4 +284,21 @@ public sealed partial class SqliteEngine : IDatabaseEngine
 
     [GeneratedRegex(@"CHECK constraint failed: ([^']+)'?")]
     private static partial Regex CheckPattern();
+
+    /// <summary>SQLite's affinity-style mapping of a declared type, first match wins (spec order).</summary>
+    internal static string BaseTypeOf(string declared)
+    {
+        var t = declared.ToUpperInvariant();
+        if (t.Contains("INT", StringComparison.Ordinal)) return t.Contains("BIGINT", StringComparison.Ordinal) ? BaseTypes.BigInteger : BaseTypes.Integer;
+        if (t.Contains("BOOL", StringComparison.Ordinal)) return BaseTypes.Boolean;
+        if (t.Contains("DATETIME", StringComparison.Ordinal) || t.Contains("TIMESTAMP", StringComparison.Ordinal)) return BaseTypes.DateTime;
+        if (t.Contains("DATE", StringComparison.Ordinal)) return BaseTypes.Date;
+        if (t.Contains("TIME", StringComparison.Ordinal)) return BaseTypes.Time;
+        if (t.Contains("UUID", StringComparison.Ordinal)) return BaseTypes.Uuid;
+        if (t.Contains("JSON", StringComparison.Ordinal)) return BaseTypes.Json;
+        if (t.Contains("CHAR", StringComparison.Ordinal) || t.Contains("CLOB", StringComparison.Ordinal) || t.Contains("TEXT", StringComparison.Ordinal)) return BaseTypes.Text;
+        if (t.Contains("REAL", StringComparison.Ordinal) || t.Contains("FLOA", StringComparison.Ordinal) || t.Contains("DOUB", StringComparison.Ordinal)) return BaseTypes.Float;
+        if (t.Contains("DEC", StringComparison.Ordinal) || t.Contains("NUM", StringComparison.Ordinal)) return BaseTypes.Decimal;
+        return BaseTypes.Unknown;
+    }
 }

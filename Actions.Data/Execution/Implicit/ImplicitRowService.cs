@@ -4,8 +4,6 @@ using System.Text.Json.Nodes;
 using Actions.Data.ActionDefinitions;
 using Actions.Data.Databases;
 using Actions.Data.Databases.Engines;
-using Actions.Data.Databases.MySql;
-using Actions.Data.Databases.Postgres;
 using Actions.Data.Errors;
 using Actions.Data.Execution;
 
@@ -44,17 +42,16 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         if (kind != "row/delete" && columns.Count == 0) throw ApiError.BadRequest("Implicit parameters must be provided.");
 
         var (engine, connectionString) = await connections.ResolveAsync(model.Card.DatabaseId, ct);
-        var flavor = Flavor(engine);
         var converted = new List<(DbField Field, object? Value)>();
         foreach (var (id, value) in columns)
         {
             var field = bySlug[id];
-            if (!ColumnValues.TryToDatabase(value, field, flavor, out var dbValue))
+            if (!engine.TryToParameter(value, field.BaseType, out var dbValue))
                 throw new RowError(WrongType);
             converted.Add((field, dbValue));
         }
         object? pkValue = null;
-        if (kind != "row/create" && !ColumnValues.TryToDatabase(values[pkSlug], pk, flavor, out pkValue))
+        if (kind != "row/create" && !engine.TryToParameter(values[pkSlug], pk.BaseType, out pkValue))
             throw new RowError(WrongType);
 
         await using var connection = await OpenAsync(engine, connectionString, ct);
@@ -62,7 +59,7 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         await using var tx = await connection.BeginTransactionAsync(ct);
         try
         {
-            var table = QualifiedTable(engine, model.Table!);
+            var table = engine.QuoteTable(model.Table!.Schema, model.Table.Name);
             switch (kind)
             {
                 case "row/create":
@@ -71,12 +68,13 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
                     var createdId = row[pk.Name]?.DeepClone();
                     return ExecutionResult.Ok(new JsonObject { ["created-row"] = row }, new JsonObject { ["created-row-id"] = createdId });
                 case "row/update":
-                    var set = string.Join(", ", converted.Select((c, i) => $"{engine.Quote(c.Field.Name)} = @v{i}"));
-                    await ExactlyOneAsync(engine, connection, tx, $"UPDATE {table} SET {set} WHERE {engine.Quote(pk.Name)} = @pk", converted, pkValue, "update", ct);
+                    var set = string.Join(", ", converted.Select((c, i) => $"{engine.Quote(c.Field.Name)} = {engine.Placeholder(i)}"));
+                    await ExactlyOneAsync(engine, connection, tx, $"UPDATE {table} SET {set} WHERE {engine.Quote(pk.Name)} = {engine.Placeholder(converted.Count)}",
+                        converted, pkValue, "update", ct);
                     await tx.CommitAsync(ct);
                     return ExecutionResult.Ok(new JsonObject { ["rows-updated"] = 1 }, new JsonObject { ["rows-updated"] = 1 });
                 default:
-                    await ExactlyOneAsync(engine, connection, tx, $"DELETE FROM {table} WHERE {engine.Quote(pk.Name)} = @pk", [], pkValue, "delete", ct);
+                    await ExactlyOneAsync(engine, connection, tx, $"DELETE FROM {table} WHERE {engine.Quote(pk.Name)} = {engine.Placeholder(0)}", [], pkValue, "delete", ct);
                     await tx.CommitAsync(ct);
                     return ExecutionResult.Ok(new JsonObject { ["rows-deleted"] = 1 }, new JsonObject { ["rows-deleted"] = 1 });
             }
@@ -94,7 +92,7 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         var pkSlug = ImplicitParameters.Slug(pk.Name);
         if (request[pkSlug] is not { } pkJson) throw ApiError.BadRequest($"Missing primary key parameter: \"{pkSlug}\"");
         var (engine, connectionString) = await connections.ResolveAsync(model.Card.DatabaseId, ct);
-        if (!ColumnValues.TryToDatabase(pkJson, pk, Flavor(engine), out var pkValue))
+        if (!engine.TryToParameter(pkJson, pk.BaseType, out var pkValue))
             throw new RowError(WrongType);
         var wanted = generated.Parameters.OfType<JsonObject>().Select(p => p["id"]!.ToString()).Where(id => !hidden.Contains(id)).ToList();
         var bySlug = generated.Fields.ToDictionary(f => f.Slug, f => f.Field);
@@ -102,15 +100,15 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         if (columns.Count == 0) return [];
         await using var connection = await OpenAsync(engine, connectionString, ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => engine.Quote(c.Field.Name)))} FROM {QualifiedTable(engine, model.Table!)} WHERE {engine.Quote(pk.Name)} = @pk";
-        AddParameter(engine, command, "@pk", pkValue);
+        command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => engine.Quote(c.Field.Name)))} FROM {engine.QuoteTable(model.Table!.Schema, model.Table.Name)} WHERE {engine.Quote(pk.Name)} = {engine.Placeholder(0)}";
+        AddParameter(engine, command, 0, pkValue);
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct)) throw ApiError.NotFound();
             var result = new JsonObject();
             for (var i = 0; i < columns.Count; i++)
-                result[columns[i].Id] = ColumnValues.ToJson(reader.IsDBNull(i) ? null : reader.GetValue(i), columns[i].Field.BaseType);
+                result[columns[i].Id] = engine.ToJson(reader.IsDBNull(i) ? null : reader.GetValue(i), columns[i].Field.BaseType);
             return result;
         }
         catch (DbException e)
@@ -142,37 +140,37 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         ModelContext model, List<(DbField Field, object? Value)> values, CancellationToken ct)
     {
         var columns = string.Join(", ", values.Select(v => engine.Quote(v.Field.Name)));
-        var placeholders = string.Join(", ", values.Select((_, i) => $"@v{i}"));
+        var placeholders = string.Join(", ", values.Select((_, i) => engine.Placeholder(i)));
         var all = model.TableFields.OrderBy(f => f.Position).ToList();
         var returning = string.Join(", ", all.Select(f => engine.Quote(f.Name)));
-        var useReturning = engine is not MySqlEngine || connection.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
+        var useReturning = engine.ReturnsInsertedRows(connection.ServerVersion);
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = $"INSERT INTO {table} ({columns}) VALUES ({placeholders})" + (useReturning ? $" RETURNING {returning}" : "");
-        for (var i = 0; i < values.Count; i++) AddParameter(engine, command, $"@v{i}", values[i].Value);
+        for (var i = 0; i < values.Count; i++) AddParameter(engine, command, i, values[i].Value);
         if (useReturning)
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            return ReadRow(reader, all);
+            return ReadRow(engine, reader, all);
         }
-        // MySQL without RETURNING: read the row back by the new key.
+        // Without RETURNING (MySQL): read the row back by the new key.
         await command.ExecuteNonQueryAsync(ct);
         var pk = all.First(f => f.IsPrimaryKey);
         var given = values.FirstOrDefault(v => v.Field.Id == pk.Id);
         await using var select = connection.CreateCommand();
         select.Transaction = tx;
-        select.CommandText = $"SELECT {returning} FROM {table} WHERE {engine.Quote(pk.Name)} = " + (given.Field is null ? "LAST_INSERT_ID()" : "@pk");
-        if (given.Field is not null) AddParameter(engine, select, "@pk", given.Value);
+        select.CommandText = $"SELECT {returning} FROM {table} WHERE {engine.Quote(pk.Name)} = " + (given.Field is null ? engine.LastInsertedKey : engine.Placeholder(0));
+        if (given.Field is not null) AddParameter(engine, select, 0, given.Value);
         await using var back = await select.ExecuteReaderAsync(ct);
         await back.ReadAsync(ct);
-        return ReadRow(back, all);
+        return ReadRow(engine, back, all);
     }
 
-    private static JsonObject ReadRow(DbDataReader reader, List<DbField> fields)
+    private static JsonObject ReadRow(IDatabaseEngine engine, DbDataReader reader, List<DbField> fields)
     {
         var row = new JsonObject();
-        for (var i = 0; i < fields.Count; i++) row[fields[i].Name] = ColumnValues.ToJson(reader.IsDBNull(i) ? null : reader.GetValue(i), fields[i].BaseType);
+        for (var i = 0; i < fields.Count; i++) row[fields[i].Name] = engine.ToJson(reader.IsDBNull(i) ? null : reader.GetValue(i), fields[i].BaseType);
         return row;
     }
 
@@ -183,8 +181,8 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = sql;
-        for (var i = 0; i < values.Count; i++) AddParameter(engine, command, $"@v{i}", values[i].Value);
-        AddParameter(engine, command, "@pk", pkValue);
+        for (var i = 0; i < values.Count; i++) AddParameter(engine, command, i, values[i].Value);
+        AddParameter(engine, command, values.Count, pkValue);
         var affected = await command.ExecuteNonQueryAsync(ct);
         if (affected == 1) return;
         await tx.RollbackAsync(ct);
@@ -193,18 +191,9 @@ public sealed class ImplicitRowService(DatabaseConnections connections) : IActio
             : $"Sorry, this would {verb} {affected.ToString(CultureInfo.InvariantCulture)} rows, but you can only act on 1");
     }
 
-    private static void AddParameter(IDatabaseEngine engine, DbCommand command, string name, object? value) =>
-        command.Parameters.Add(engine.ColumnParameter(command, name, value));
-
-    private static string QualifiedTable(IDatabaseEngine engine, DbTable table) =>
-        table.Schema is { Length: > 0 } schema ? $"{engine.Quote(schema)}.{engine.Quote(table.Name)}" : engine.Quote(table.Name);
-
-    private static ColumnValues.Engine Flavor(IDatabaseEngine engine) => engine switch
-    {
-        PostgresEngine => ColumnValues.Engine.Postgres,
-        MySqlEngine => ColumnValues.Engine.MySql,
-        _ => ColumnValues.Engine.Sqlite,
-    };
+    /// <summary>Binds the value of <see cref="IDatabaseEngine.Placeholder"/>(<paramref name="index"/>), as the read path does; values are added in index order.</summary>
+    private static void AddParameter(IDatabaseEngine engine, DbCommand command, int index, object? value) =>
+        command.Parameters.Add(engine.ColumnParameter(command, engine.ParameterName(index), value));
 
     /// <summary>
     /// Constraint errors in the spec's words, with column names resolved to parameter ids where the engine names them,

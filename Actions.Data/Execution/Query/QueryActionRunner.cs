@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using Actions.Data.ActionDefinitions;
 using Actions.Data.Databases;
 using Actions.Data.Databases.Engines;
-using Actions.Data.Databases.Sqlite;
 using Actions.Data.Errors;
 
 namespace Actions.Data.Execution.Query;
@@ -233,58 +232,17 @@ public sealed class QueryActionRunner(DatabaseConnections connections) : IAction
     private static string TagType(JsonObject tags, string tag) =>
         ActionShapes.At(tags, tag, "type") is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "text";
 
-    /// <summary>A request value as the database parameter for the tag's type.</summary>
+    /// <summary>A request value as the database parameter for the tag's type, by the engine's one conversion.</summary>
     private static object? Convert(string tag, JsonNode value, string type, IDatabaseEngine engine)
     {
-        var kind = value.GetValueKind();
-        var sqlite = engine is SqliteEngine;
-        switch (type)
+        if (TagValues.TryToParameter(engine, type, value, out var parameter)) return parameter;
+        var text = value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+        throw Failure(type switch
         {
-            case "number":
-                if (kind == JsonValueKind.Number)
-                {
-                    var v = value.AsValue();
-                    if (v.TryGetValue<long>(out var l)) return l;
-                    if (v.TryGetValue<decimal>(out var m)) return sqlite ? (object)(double)m : m;
-                    return v.GetValue<double>();
-                }
-                var text = kind == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
-                if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsedLong)) return parsedLong;
-                if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsedDecimal))
-                    return sqlite ? (object)(double)parsedDecimal : parsedDecimal;
-                throw Failure($"Error building query parameter map: {tag}: \"{text}\" is not a number");
-            case "boolean":
-                bool? b = kind switch
-                {
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    JsonValueKind.String when bool.TryParse(value.GetValue<string>(), out var pb) => pb,
-                    JsonValueKind.Number when value.AsValue().TryGetValue<long>(out var n) && n is 0 or 1 => n == 1,
-                    _ => null,
-                };
-                if (b is null) throw Failure($"Error building query parameter map: {tag}: {value.ToJsonString()} is not a boolean");
-                return sqlite ? (b.Value ? 1L : 0L) : b.Value;
-            case "date":
-                var dateText = kind == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
-                if (DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                    return sqlite ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : date.ToDateTime(TimeOnly.MinValue);
-                if (DateTimeOffset.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var stamp) && dateText.Length >= 10 && dateText[4] == '-')
-                {
-                    var hasOffset = dateText.EndsWith('Z') || dateText.LastIndexOfAny(['+', '-']) > 10;
-                    if (sqlite) return hasOffset ? stamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture) : stamp.DateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
-                    return hasOffset ? stamp.UtcDateTime : DateTime.SpecifyKind(stamp.DateTime, DateTimeKind.Unspecified);
-                }
-                throw Failure($"Error building query parameter map: {tag}: \"{dateText}\" is not a date");
-            default:
-                return kind switch
-                {
-                    JsonValueKind.String => value.GetValue<string>(),
-                    JsonValueKind.True => "true",
-                    JsonValueKind.False => "false",
-                    JsonValueKind.Number => value.ToJsonString(),
-                    _ => value.ToJsonString(),
-                };
-        }
+            "number" => $"Error building query parameter map: {tag}: \"{text}\" is not a number",
+            "boolean" => $"Error building query parameter map: {tag}: {value.ToJsonString()} is not a boolean",
+            _ => $"Error building query parameter map: {tag}: \"{text}\" is not a date",
+        });
     }
 
     private static bool IsTrue(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.True;

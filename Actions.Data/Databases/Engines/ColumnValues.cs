@@ -1,28 +1,37 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Actions.Data.Databases;
 
-namespace Actions.Data.Execution.Implicit;
+namespace Actions.Data.Databases.Engines;
 
-/// <summary>Converts request values to column parameters, and column values back to JSON, by base type and engine.</summary>
+/// <summary>
+/// The one conversion between JSON and column values, by base type, shared by the read path, the query actions and the
+/// implicit actions. A JSON value is first read as an engine-neutral .NET value (<see cref="TryRead"/>), which the engine
+/// then turns into what it binds (<see cref="IDatabaseEngine.ToParameter"/>); a column value comes back as JSON by
+/// <see cref="ToJson"/>.
+/// </summary>
 internal static class ColumnValues
 {
-    public enum Engine { Sqlite, Postgres, MySql }
-
-    /// <summary>The database parameter for a JSON value; false when it does not convert to the column's type.</summary>
-    public static bool TryToDatabase(JsonNode value, DbField field, Engine engine, out object? result)
+    /// <summary>
+    /// A JSON value as the engine-neutral value of a column of the base type; false when it does not convert. Integer:
+    /// <see cref="long"/>; Float: <see cref="double"/>; Decimal: <see cref="decimal"/> (<see cref="double"/> beyond its
+    /// range); Boolean: <see cref="bool"/>; UUID: <see cref="Guid"/>; Date: <see cref="DateOnly"/>; DateTime: an
+    /// unspecified-kind <see cref="System.DateTime"/>, as written or, when the text has an offset, in UTC; DateTimeWithTZ: a
+    /// UTC <see cref="System.DateTime"/> (a text without offset is UTC); Time: <see cref="TimeOnly"/>; anything else: text.
+    /// <paramref name="booleansAreIntegers"/>: the engine stores booleans as 0/1, so an integer column takes true/false.
+    /// </summary>
+    public static bool TryRead(JsonNode value, string baseType, bool booleansAreIntegers, out object? result)
     {
         result = null;
         var kind = value.GetValueKind();
         var text = kind == JsonValueKind.String ? value.GetValue<string>() : null;
-        switch (field.BaseType)
+        switch (baseType)
         {
             case BaseTypes.Integer or BaseTypes.BigInteger:
                 if (kind == JsonValueKind.Number && value.AsValue().TryGetValue<long>(out var l)) { result = l; return true; }
                 if (kind == JsonValueKind.Number && value.AsValue().TryGetValue<decimal>(out var dl) && dl == decimal.Truncate(dl) && dl is >= long.MinValue and <= long.MaxValue) { result = (long)dl; return true; }
                 if (text is not null && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out l)) { result = l; return true; }
-                if (kind is JsonValueKind.True or JsonValueKind.False && engine == Engine.Sqlite) { result = kind == JsonValueKind.True ? 1L : 0L; return true; }
+                if (kind is JsonValueKind.True or JsonValueKind.False && booleansAreIntegers) { result = kind == JsonValueKind.True ? 1L : 0L; return true; }
                 return false;
             case BaseTypes.Float or BaseTypes.Decimal:
                 decimal m;
@@ -30,7 +39,7 @@ internal static class ColumnValues
                 else if (text is not null && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out m)) { }
                 else if (kind == JsonValueKind.Number) { result = value.GetValue<double>(); return true; }
                 else return false;
-                result = engine == Engine.Sqlite || field.BaseType == BaseTypes.Float ? (object)(double)m : m;
+                result = baseType == BaseTypes.Float ? (object)(double)m : m;
                 return true;
             case BaseTypes.Boolean:
                 bool? b = kind switch
@@ -41,42 +50,25 @@ internal static class ColumnValues
                     JsonValueKind.Number when value.AsValue().TryGetValue<long>(out var n) && n is 0 or 1 => n == 1,
                     _ => null,
                 };
-                if (b is null) return false;
-                result = engine == Engine.Sqlite ? (b.Value ? 1L : 0L) : b.Value;
-                return true;
+                result = b;
+                return b is not null;
             case BaseTypes.Uuid:
                 if (text is null || !Guid.TryParse(text, out var g)) return false;
-                result = engine == Engine.Postgres ? g : g.ToString();
+                result = g;
                 return true;
             case BaseTypes.Date:
                 if (text is null) return false;
                 if (!DateOnly.TryParseExact(text.Length >= 10 ? text[..10] : text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return false;
-                result = engine switch
-                {
-                    Engine.Sqlite => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    Engine.Postgres => date,
-                    _ => date.ToDateTime(TimeOnly.MinValue),
-                };
+                result = date;
                 return true;
             case BaseTypes.DateTime or BaseTypes.DateTimeWithTZ:
                 if (text is null || text.Length < 10 || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var stamp)) return false;
-                if (field.BaseType == BaseTypes.DateTimeWithTZ)
-                {
-                    result = engine == Engine.Sqlite ? stamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture) : stamp.UtcDateTime;
-                    return true;
-                }
-                var local = DateTime.SpecifyKind(DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), DateTimeKind.Unspecified);
-                if (text.EndsWith('Z') || text.LastIndexOfAny(['+']) > 10) local = DateTime.SpecifyKind(stamp.UtcDateTime, DateTimeKind.Unspecified);
-                result = engine == Engine.Sqlite ? local.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.') : local;
+                result = baseType == BaseTypes.DateTimeWithTZ ? stamp.UtcDateTime
+                    : DateTime.SpecifyKind(HasOffset(text) ? stamp.UtcDateTime : stamp.DateTime, DateTimeKind.Unspecified);
                 return true;
             case BaseTypes.Time:
                 if (text is null || !TimeOnly.TryParse(text, CultureInfo.InvariantCulture, out var time)) return false;
-                result = engine switch
-                {
-                    Engine.Sqlite => time.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
-                    Engine.Postgres => time,
-                    _ => time.ToTimeSpan(),
-                };
+                result = time;
                 return true;
             default:
                 result = kind switch
@@ -88,6 +80,12 @@ internal static class ColumnValues
                 return result is not null;
         }
     }
+
+    /// <summary>Whether an ISO-8601 date-time names its offset (<c>Z</c>, <c>+hh:mm</c> or <c>-hh:mm</c> after the date).</summary>
+    public static bool HasOffset(string text) => text.EndsWith('Z') || text.EndsWith('z') || text.LastIndexOfAny(['+', '-']) > 10;
+
+    /// <summary>SQLite's own date-time text (what <c>datetime()</c> and <c>CURRENT_TIMESTAMP</c> write, and ISO-8601), with the fraction when there is one.</summary>
+    public static string SqliteDateTime(DateTime value) => value.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.');
 
     /// <summary>A column value as JSON by base type: numbers, true/false (also from 0/1), dates as YYYY-MM-DD, timestamps as ISO-8601.</summary>
     public static JsonNode? ToJson(object? value, string baseType)
@@ -116,7 +114,7 @@ internal static class ColumnValues
                 return value switch
                 {
                     DateTime d => d.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
-                    string s when DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) => d.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+                    string s when DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d) => d.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
                     _ => JsonValue.Create(value.ToString()),
                 };
             case BaseTypes.DateTimeWithTZ:

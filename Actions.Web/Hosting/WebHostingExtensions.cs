@@ -49,7 +49,12 @@ public static class WebHostingExtensions
             })
             .AddJsonOptions(o => ApiJson.Configure(o.JsonSerializerOptions));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.AddOpenApi(o =>
+        {
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            o.AddOperationTransformer<Actions.Web.OpenApi.RequestBodyTransformer>();
+            o.AddOperationTransformer<Actions.Web.OpenApi.ErrorResponsesTransformer>();
+        });
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, o =>

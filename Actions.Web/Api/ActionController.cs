@@ -56,6 +56,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
     }
 
     [HttpDelete("{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(int id, CancellationToken ct)
     {
         await actions.DeleteAsync(Caller, RouteId(id, "action-id"), ct);
@@ -67,6 +68,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
         new PublicLinkAnswer(await actions.CreatePublicLinkAsync(Caller, RouteId(id), ct));
 
     [HttpDelete("{id:int:min(0)}/public_link")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> DeletePublicLink(int id, CancellationToken ct)
     {
         await actions.DeletePublicLinkAsync(Caller, RouteId(id), ct);

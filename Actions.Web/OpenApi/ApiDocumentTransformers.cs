@@ -9,7 +9,7 @@ internal sealed class RequestBodyTransformer : IOpenApiOperationTransformer
     public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
         if (context.Description.ActionDescriptor.EndpointMetadata.OfType<RequestBodyAttribute>().LastOrDefault() is not { } body) return;
-        var schema = await context.GetOrCreateSchemaAsync(body.BodyType, null, ct);
+        var schema = await SchemaComponents.ReferenceAsync(context, body.BodyType, ct);
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = body.Required,
@@ -26,8 +26,8 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer
 {
     public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
-        var validation = await context.GetOrCreateSchemaAsync(typeof(ValidationErrorBody), null, ct);
-        var exception = await context.GetOrCreateSchemaAsync(typeof(ExceptionErrorBody), null, ct);
+        var validation = await SchemaComponents.ReferenceAsync(context, typeof(ValidationErrorBody), ct);
+        var exception = await SchemaComponents.ReferenceAsync(context, typeof(ExceptionErrorBody), ct);
         operation.Responses ??= [];
         operation.Responses["4XX"] = new OpenApiResponse
         {
@@ -39,5 +39,17 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer
                 ["application/json"] = new() { Schema = new OpenApiSchema { OneOf = [validation, exception] } },
             },
         };
+    }
+}
+
+/// <summary>Schemas made by a transformer go to <c>components/schemas</c> once and are referenced from each operation.</summary>
+internal static class SchemaComponents
+{
+    public static async Task<IOpenApiSchema> ReferenceAsync(OpenApiOperationTransformerContext context, Type type, CancellationToken ct)
+    {
+        var schema = await context.GetOrCreateSchemaAsync(type, null, ct);
+        if (context.Document is not { } document) return schema;
+        document.AddComponent(type.Name, schema);
+        return new OpenApiSchemaReference(type.Name, document);
     }
 }

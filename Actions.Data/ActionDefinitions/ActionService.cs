@@ -23,12 +23,13 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
     public const string SharingDisabledMessage = "Public sharing is not enabled.";
 
     /// <summary>
-    /// An unarchived action as listed: its read JSON without <c>creator</c> and without its closing brace, as UTF-8,
-    /// kept until a definition changes (a list is written from these bytes, never built as one big string).
+    /// An unarchived action as listed: its read model, and its JSON without <c>creator</c> and without its closing
+    /// brace, as UTF-8, both kept until a definition changes (a list is written from these bytes, never built as one
+    /// big string).
     /// </summary>
-    private sealed record Listed(int Id, int ModelId, int? CreatorId, byte[] Json);
+    private sealed record Listed(ActionDetails Details, byte[] Json);
 
-    private ValueTask<List<Listed>> ListedAsync(CancellationToken ct) => cache.GetOrLoadAsync(new DefinitionCache.Key("action-list"), ct, async ct =>
+    private ValueTask<List<Listed>> CachedListAsync(CancellationToken ct) => cache.GetOrLoadAsync(new DefinitionCache.Key("action-list"), ct, async ct =>
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var actions = await WithParts(db.Actions.AsNoTracking()).Where(a => !a.Archived)
@@ -38,8 +39,8 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
             models[cardId] = await LoadModelAsync(db, await db.Cards.AsNoTracking().FirstAsync(c => c.Id == cardId, ct), ct);
         return actions.Select(a =>
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(ActionShapes.Read(a, models[a.ModelId]), ActionShapes.JsonOptions);
-            return new Listed(a.Id, a.ModelId, a.CreatorId, json[..^1]);
+            var details = ActionDetails.Read(a, models[a.ModelId]);
+            return new Listed(details, JsonSerializer.SerializeToUtf8Bytes(details, ActionShapes.JsonOptions)[..^1]);
         }).ToList();
     });
 
@@ -48,6 +49,35 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
     /// array: the read shapes are cached as UTF-8, so a list is a filter and a copy.
     /// </summary>
     public async Task WriteListAsync(Caller caller, int? modelId, PipeWriter output, CancellationToken ct)
+    {
+        var listed = await ListedAsync(caller, modelId, ct);
+        Dictionary<int, UserDto> creators;
+        await using (var db = await contexts.CreateDbContextAsync(ct)) creators = await CreatorsAsync(db, listed.Select(a => a.Details.CreatorId), ct);
+        var creatorJson = creators.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToUtf8Bytes(p.Value, ActionShapes.JsonOptions));
+        output.Write("["u8);
+        for (var i = 0; i < listed.Count; i++)
+        {
+            if (i > 0) output.Write(","u8);
+            var a = listed[i];
+            output.Write(a.Json);
+            output.Write(",\"creator\":"u8);
+            output.Write(a.Details.CreatorId is { } c && creatorJson.TryGetValue(c, out var u) ? (ReadOnlySpan<byte>)u : "null"u8);
+            output.Write("}"u8);
+            if (i % 256 == 255) await output.FlushAsync(ct);
+        }
+        output.Write("]"u8);
+        await output.FlushAsync(ct);
+    }
+
+    /// <summary>
+    /// The same list as read models, without <c>creator</c> (for the browser pages). The records are shared with the
+    /// list cache: their JSON-valued keys are for reading only.
+    /// </summary>
+    public async Task<IReadOnlyList<ActionDetails>> ListAsync(Caller caller, int? modelId, CancellationToken ct) =>
+        (await ListedAsync(caller, modelId, ct)).Select(a => a.Details).ToList();
+
+    /// <summary>The cached unarchived actions of one model, or of every unarchived model, that the caller may read.</summary>
+    private async Task<List<Listed>> ListedAsync(Caller caller, int? modelId, CancellationToken ct)
     {
         HashSet<int> readable;
         await using (var db = await contexts.CreateDbContextAsync(ct))
@@ -66,67 +96,38 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
                     if (await collections.CanReadAsync(caller, card.CollectionId, ct)) readable.Add(card.Id);
             }
         }
-        var listed = (await ListedAsync(ct)).Where(a => readable.Contains(a.ModelId)).ToList();
-        Dictionary<int, JsonNode> creators;
-        await using (var db = await contexts.CreateDbContextAsync(ct)) creators = await CreatorsAsync(db, listed.Select(a => a.CreatorId), ct);
-        var creatorJson = creators.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToUtf8Bytes(p.Value, ActionShapes.JsonOptions));
-        output.Write("["u8);
-        for (var i = 0; i < listed.Count; i++)
-        {
-            if (i > 0) output.Write(","u8);
-            var a = listed[i];
-            output.Write(a.Json);
-            output.Write(",\"creator\":"u8);
-            output.Write(a.CreatorId is { } c && creatorJson.TryGetValue(c, out var u) ? (ReadOnlySpan<byte>)u : "null"u8);
-            output.Write("}"u8);
-            if (i % 256 == 255) await output.FlushAsync(ct);
-        }
-        output.Write("]"u8);
-        await output.FlushAsync(ct);
-    }
-
-    /// <summary>The same list as JSON text (for the browser pages).</summary>
-    public async Task<string> ListJsonAsync(Caller caller, int? modelId, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var writer = PipeWriter.Create(buffer, new StreamPipeWriterOptions(leaveOpen: true));
-        await WriteListAsync(caller, modelId, writer, ct);
-        await writer.CompleteAsync();
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return (await CachedListAsync(ct)).Where(a => readable.Contains(a.Details.ModelId)).ToList();
     }
 
     /// <summary>Archived actions of the models the caller may read (the browser list's "archived" filter).</summary>
-    public async Task<JsonArray> ListArchivedAsync(Caller caller, CancellationToken ct)
+    public async Task<IReadOnlyList<ActionDetails>> ListArchivedAsync(Caller caller, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var actions = await WithParts(db.Actions.AsNoTracking()).Where(a => a.Archived).OrderBy(a => a.UpdatedAt).ThenBy(a => a.Id).ToListAsync(ct);
-        var result = new JsonArray();
+        var result = new List<ActionDetails>();
         var models = new Dictionary<int, ModelContext>();
         foreach (var action in actions)
         {
             if (!models.TryGetValue(action.ModelId, out var model))
                 models[action.ModelId] = model = await LoadModelAsync(db, await db.Cards.AsNoTracking().FirstAsync(c => c.Id == action.ModelId, ct), ct);
-            if (await collections.CanReadAsync(caller, model.Card.CollectionId, ct)) result.Add(ActionShapes.Read(action, model));
+            if (await collections.CanReadAsync(caller, model.Card.CollectionId, ct)) result.Add(ActionDetails.Read(action, model));
         }
         return result;
     }
 
     /// <summary>Unarchived actions with a public link (superuser, public sharing on).</summary>
-    public async Task<JsonArray> ListPublicAsync(Caller caller, CancellationToken ct)
+    public async Task<IReadOnlyList<PublicActionLink>> ListPublicAsync(Caller caller, CancellationToken ct)
     {
         caller.RequireSuperuser();
         await RequireSharingAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await db.Actions.AsNoTracking().Where(a => !a.Archived && a.PublicUuid != null)
+        return await db.Actions.AsNoTracking().Where(a => !a.Archived && a.PublicUuid != null)
             .OrderBy(a => a.UpdatedAt).ThenBy(a => a.Id)
-            .Select(a => new { a.Id, a.Name, a.PublicUuid, a.ModelId }).ToListAsync(ct);
-        return new JsonArray(rows.Select(r => (JsonNode?)new JsonObject
-        {
-            ["id"] = r.Id, ["name"] = r.Name, ["public_uuid"] = r.PublicUuid!.Value.ToString(), ["model_id"] = r.ModelId,
-        }).ToArray());
+            .Select(a => new PublicActionLink(a.Id, a.Name, a.PublicUuid!.Value, a.ModelId)).ToListAsync(ct);
     }
 
-    public async Task<JsonObject> GetAsync(Caller caller, int id, CancellationToken ct)
+    /// <summary>An unarchived action the caller may read, with its creator.</summary>
+    public async Task<ActionDetails> GetAsync(Caller caller, int id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var action = await FindAsync(db, id, ct);
@@ -134,10 +135,11 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         var model = await ModelOfAsync(db, action, ct);
         if (!await collections.CanReadAsync(caller, model.Card.CollectionId, ct)) throw ApiError.Forbidden();
         var creators = await CreatorsAsync(db, [action.CreatorId], ct);
-        return ActionShapes.Read(action, model, action.CreatorId is { } c && creators.TryGetValue(c, out var u) ? u : null);
+        return ActionDetails.Read(action, model, action.CreatorId is { } c && creators.TryGetValue(c, out var u) ? u : null);
     }
 
-    public async Task<JsonObject> CreateAsync(Caller caller, ActionInput input, CancellationToken ct)
+    /// <summary>Creates an action (the checks of POST /api/action from step 2) → the action as read back, without creator.</summary>
+    public async Task<ActionDetails> CreateAsync(Caller caller, ActionInput input, CancellationToken ct)
     {
         // 2. What the chosen type needs.
         RequireTypeKeys(input.Type!, input, creating: true);
@@ -161,10 +163,11 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         // 7. The action and its type row in one transaction (one SaveChanges).
         db.Actions.Add(action);
         await db.SaveChangesAsync(ct);
-        return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
+        return ActionDetails.Read(action, await LoadModelAsync(db, card, ct));
     }
 
-    public async Task<JsonObject> UpdateAsync(Caller caller, int id, ActionInput input, CancellationToken ct)
+    /// <summary>Changes an action (the checks of PUT /api/action/:id after validation) → the action re-read, without creator.</summary>
+    public async Task<ActionDetails> UpdateAsync(Caller caller, int id, ActionInput input, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -208,11 +211,11 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         action.UpdatedAt = NextTimestamp(action.UpdatedAt);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return ActionShapes.Read(action, await LoadModelAsync(db, card, ct));
+        return ActionDetails.Read(action, await LoadModelAsync(db, card, ct));
     }
 
     /// <summary>"Create the basic actions for this model": implicit create, update and delete actions in one call.</summary>
-    public async Task<JsonArray> CreateBasicActionsAsync(Caller caller, int modelId, CancellationToken ct)
+    public async Task<IReadOnlyList<ActionDetails>> CreateBasicActionsAsync(Caller caller, int modelId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var card = await RequireWritableModelAsync(db, caller, modelId, ct);
@@ -234,7 +237,7 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         }
         await db.SaveChangesAsync(ct);
         var model = await LoadModelAsync(db, card, ct);
-        return new JsonArray(created.Select(a => (JsonNode?)ActionShapes.Read(a, model)).ToArray());
+        return created.Select(a => ActionDetails.Read(a, model)).ToList();
     }
 
     public async Task DeleteAsync(Caller caller, int id, CancellationToken ct)
@@ -413,15 +416,12 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         return now > previous ? now : previous.AddTicks(10);
     }
 
-    private static async Task<Dictionary<int, JsonNode>> CreatorsAsync(AppDbContext db, IEnumerable<int?> ids, CancellationToken ct)
+    private static async Task<Dictionary<int, UserDto>> CreatorsAsync(AppDbContext db, IEnumerable<int?> ids, CancellationToken ct)
     {
         var wanted = ids.OfType<int>().Distinct().ToList();
         var users = await db.Users.AsNoTracking().Where(u => wanted.Contains(u.Id)).ToListAsync(ct);
         var groups = (await db.GroupMemberships.AsNoTracking().Where(m => wanted.Contains(m.UserId)).ToListAsync(ct))
             .ToLookup(m => m.UserId, m => m.GroupId);
-        return users.ToDictionary(u => u.Id, u => System.Text.Json.JsonSerializer.SerializeToNode(
-            UserService.ToDto(u, groups[u.Id].Order().ToList()), UserJson)!);
+        return users.ToDictionary(u => u.Id, u => UserService.ToDto(u, groups[u.Id].Order().ToList()));
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions UserJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 }

@@ -7,7 +7,7 @@ namespace Actions.Data.ActionDefinitions;
 /// <summary>The model an action hangs off, with what reads and runs need of it.</summary>
 public sealed record ModelContext(Card Card, IReadOnlyList<DbField> EligibleFields, DbTable? Table, IReadOnlyList<DbField> TableFields);
 
-/// <summary>The JSON shapes of an action: the merged read object and the anonymous public one.</summary>
+/// <summary>What reads of an action share: the effective parameters and form settings, and the anonymous public shape.</summary>
 public static class ActionShapes
 {
     /// <summary>How action JSON is written when it is cached as text (the API's own settings).</summary>
@@ -58,46 +58,6 @@ public static class ActionShapes
             visualization = generated.VisualizationSettings;
         }
         return (parameters, mappings, visualization);
-    }
-
-    public static JsonObject Read(ActionDefinition a, ModelContext model, JsonNode? creator = null)
-    {
-        var (parameters, mappings, visualization) = Effective(a, model);
-        var o = new JsonObject
-        {
-            ["id"] = a.Id,
-            ["name"] = a.Name,
-            ["description"] = a.Description,
-            ["type"] = a.Type,
-            ["model_id"] = a.ModelId,
-            ["database_id"] = DatabaseId(a, model),
-            ["parameters"] = parameters,
-            ["parameter_mappings"] = mappings,
-            ["visualization_settings"] = visualization,
-            ["public_uuid"] = a.PublicUuid?.ToString(),
-            ["made_public_by_id"] = a.MadePublicById,
-            ["archived"] = a.Archived,
-            ["creator_id"] = a.CreatorId,
-            ["entity_id"] = a.EntityId,
-            ["created_at"] = a.CreatedAt,
-            ["updated_at"] = a.UpdatedAt,
-        };
-        switch (a.Type)
-        {
-            case ActionDefinition.QueryType:
-                o["dataset_query"] = Parse(a.Query?.DatasetQueryJson);
-                break;
-            case ActionDefinition.ImplicitType:
-                o["kind"] = a.Implicit?.Kind;
-                break;
-            case ActionDefinition.HttpType:
-                o["template"] = Parse(a.Http?.TemplateJson);
-                o["response_handle"] = a.Http?.ResponseHandle;
-                o["error_handle"] = a.Http?.ErrorHandle;
-                break;
-        }
-        if (creator is not null) o["creator"] = creator;
-        return o;
     }
 
     /// <summary>What an anonymous holder of the public link may see: five keys, hidden parameters removed.</summary>

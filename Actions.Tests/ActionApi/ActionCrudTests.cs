@@ -230,7 +230,7 @@ public sealed class ActionCrudTests : IDisposable
         (await s.Admin.Put($"/api/action/{id}", new { archived = true })).Expect(HttpStatusCode.OK);
         var service = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Actions.Data.ActionDefinitions.ActionService>(_app.Services);
         var admin = new global::Actions.Data.Platform.Caller(1, true, new HashSet<int> { 1, 2 });
-        Assert.Equal([id], (await service.ListArchivedAsync(admin, default)).Select(a => a!["id"]!.GetValue<int>()));
+        Assert.Equal([id], (await service.ListArchivedAsync(admin, default)).Select(a => a.Id));
         // A member with no access to the model's collection sees none.
         var collection = (await s.Admin.Post("/api/collection", new { name = "Closed" })).Json["id"]!.GetValue<int>();
         (await s.Admin.Put($"/api/card/{s.Models["categories"]}", new { collection_id = collection })).Expect(HttpStatusCode.OK);

@@ -27,8 +27,7 @@ public sealed class DraftBrowserTests(BrowserFixture fixture) : IClassFixture<Br
     private static async Task<int> ActionIdByNameAsync(AppFactory app, string name)
     {
         var actions = app.Services.GetRequiredService<ActionService>();
-        var list = JsonNode.Parse(await actions.ListJsonAsync(System, null, default))!.AsArray();
-        return list.Single(a => a!["name"]!.GetValue<string>() == name)!["id"]!.GetValue<int>();
+        return (await actions.ListAsync(System, null, default)).Single(a => a.Name == name).Id;
     }
 
     /// <summary>A fresh action copied from the Sample Database's "Mark order as shipped" (its own runs).</summary>
@@ -95,7 +94,7 @@ public sealed class DraftBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         await Assertions.Expect(page.Locator("[data-parameter='status']")).ToBeVisibleAsync();
         // Restored, not saved: nothing was created by the reload.
         var actions = fixture.App.Services.GetRequiredService<ActionService>();
-        Assert.DoesNotContain("Survives its instance", await actions.ListJsonAsync(System, null, default));
+        Assert.DoesNotContain("Survives its instance", (await actions.ListAsync(System, null, default)).Select(a => a.Name));
 
         // Saved: the draft is forgotten, and the saved action's page offers none.
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();

@@ -18,8 +18,7 @@ public sealed class EditorBrowserTests(BrowserFixture fixture) : IClassFixture<B
     private async Task<int> ActionIdByNameAsync(string name)
     {
         var actions = fixture.App.Services.GetRequiredService<ActionService>();
-        var list = JsonNode.Parse(await actions.ListJsonAsync(System, null, default))!.AsArray();
-        return list.Single(a => a!["name"]!.GetValue<string>() == name)!["id"]!.GetValue<int>();
+        return (await actions.ListAsync(System, null, default)).Single(a => a.Name == name).Id;
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Actions.Data.Errors;
 using Actions.Data.Execution;
 using Actions.Data.Execution.Log;
 using Actions.Web.Hosting;
+using Actions.Web.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Actions.Web.Api;
@@ -15,6 +16,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
 {
     /// <summary>Actions of a model (<c>?model-id=N</c>) or of every model the caller may read.</summary>
     [HttpGet]
+    [ProducesResponseType<IReadOnlyList<ActionDetails>>(StatusCodes.Status200OK)]
     public async Task<IActionResult> List(CancellationToken ct)
     {
         int? modelId = null;
@@ -29,28 +31,32 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
 
     /// <summary>Actions with a public link (superuser; public sharing on).</summary>
     [HttpGet("public")]
-    public async Task<IActionResult> ListPublic(CancellationToken ct) => Json(await actions.ListPublicAsync(Caller, ct));
+    public async Task<ActionResult<IReadOnlyList<PublicActionLink>>> ListPublic(CancellationToken ct) => Ok(await actions.ListPublicAsync(Caller, ct));
 
+    /// <summary>An unarchived action, with its creator.</summary>
     [HttpGet("{id:int:min(0)}")]
-    public async Task<IActionResult> Get(int id, CancellationToken ct) => Json(await actions.GetAsync(Caller, RouteId(id, "action-id"), ct));
+    public async Task<ActionResult<ActionDetails>> Get(int id, CancellationToken ct) => await actions.GetAsync(Caller, RouteId(id, "action-id"), ct);
 
     /// <summary>Creates an action (query, implicit or http).</summary>
     [HttpPost]
-    public async Task<IActionResult> Create(CancellationToken ct)
+    [RequestBody<ActionCreateBody>]
+    public async Task<ActionResult<ActionDetails>> Create(CancellationToken ct)
     {
         var input = ActionInput.Validate(await ReadBodyAsync(ct), creating: true);
-        return Json(await actions.CreateAsync(Caller, input, ct));
+        return await actions.CreateAsync(Caller, input, ct);
     }
 
     /// <summary>Changes any keys (absent unchanged, null clears), the type, or archives/unarchives.</summary>
     [HttpPut("{id:int:min(0)}")]
-    public async Task<IActionResult> Update(int id, CancellationToken ct)
+    [RequestBody<ActionUpdateBody>]
+    public async Task<ActionResult<ActionDetails>> Update(int id, CancellationToken ct)
     {
         var input = ActionInput.Validate(await ReadBodyAsync(ct), creating: false);
-        return Json(await actions.UpdateAsync(Caller, RouteId(id), input, ct));
+        return await actions.UpdateAsync(Caller, RouteId(id), input, ct);
     }
 
     [HttpDelete("{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(int id, CancellationToken ct)
     {
         await actions.DeleteAsync(Caller, RouteId(id, "action-id"), ct);
@@ -58,13 +64,11 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
     }
 
     [HttpPost("{id:int:min(0)}/public_link")]
-    public async Task<IActionResult> CreatePublicLink(int id, CancellationToken ct)
-    {
-        var uuid = await actions.CreatePublicLinkAsync(Caller, RouteId(id), ct);
-        return Json(new JsonObject { ["uuid"] = uuid.ToString() });
-    }
+    public async Task<ActionResult<PublicLinkAnswer>> CreatePublicLink(int id, CancellationToken ct) =>
+        new PublicLinkAnswer(await actions.CreatePublicLinkAsync(Caller, RouteId(id), ct));
 
     [HttpDelete("{id:int:min(0)}/public_link")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> DeletePublicLink(int id, CancellationToken ct)
     {
         await actions.DeletePublicLinkAsync(Caller, RouteId(id), ct);
@@ -75,6 +79,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
 
     /// <summary>Prefetches the row an update/delete form starts from: <c>?parameters={"id": 1}</c>.</summary>
     [HttpGet("{id:int:min(0)}/execute")]
+    [ProducesResponseType<RowValues>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Prefetch(int id, CancellationToken ct)
     {
         RouteId(id, "action-id");
@@ -83,6 +88,8 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
 
     /// <summary>The same prefetch with a body: <c>{"parameters": {…}}</c>.</summary>
     [HttpPost("{id:int:min(0)}/execute/values")]
+    [RequestBody<ExecuteBody>]
+    [ProducesResponseType<RowValues>(StatusCodes.Status200OK)]
     public async Task<IActionResult> PrefetchValues(int id, CancellationToken ct)
     {
         RouteId(id, "action-id");
@@ -92,6 +99,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
 
     /// <summary>This action's runs, newest first (write permission).</summary>
     [HttpGet("{id:int:min(0)}/execution")]
+    [ProducesResponseType<ExecutionPage>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Executions(int id, CancellationToken ct)
     {
         RouteId(id);
@@ -141,6 +149,7 @@ public sealed class ActionController(ActionService actions, ActionExecutionServi
 public sealed class ExecutionController(ExecutionHistoryService history) : ApiControllerBase
 {
     [HttpGet]
+    [ProducesResponseType<ExecutionPage>(StatusCodes.Status200OK)]
     public async Task<IActionResult> List(CancellationToken ct)
     {
         int? actionId = null;

@@ -1,5 +1,6 @@
 using Actions.Data.Platform;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -9,6 +10,7 @@ public sealed class ApiKeyController(ApiKeyService keys) : ApiControllerBase
 {
     /// <summary>Creates a key: <c>{"name", "group_id"}</c>.</summary>
     [HttpPost]
+    [RequestBody<ApiKeyBody>]
     public async Task<ApiKeyDto> Create(CancellationToken ct)
     {
         Caller.RequireSuperuser();
@@ -26,6 +28,7 @@ public sealed class ApiKeyController(ApiKeyService keys) : ApiControllerBase
     public async Task<ApiKeyDto> Regenerate(int id, CancellationToken ct) => await keys.RegenerateAsync(Caller, RouteId(id), ct);
 
     [HttpDelete("{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(int id, CancellationToken ct)
     {
         await keys.DeleteAsync(Caller, RouteId(id), ct);

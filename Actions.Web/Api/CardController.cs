@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Actions.Data.Errors;
 using Actions.Data.Models;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -11,6 +12,7 @@ public sealed class CardController(CardService cards) : ApiControllerBase
 {
     /// <summary>Creates a card: <c>{"name", "type", "dataset_query", "collection_id"?, "description"?, "display"?, "visualization_settings"?}</c>.</summary>
     [HttpPost]
+    [RequestBody<CardBody>]
     public async Task<CardDto> Create(CancellationToken ct)
     {
         var body = await ReadBodyAsync(ct);
@@ -26,6 +28,7 @@ public sealed class CardController(CardService cards) : ApiControllerBase
 
     /// <summary>Changes any of the creation keys, plus <c>archived</c>.</summary>
     [HttpPut("{id:int:min(0)}")]
+    [RequestBody<CardBody>]
     public async Task<CardDto> Update(int id, CancellationToken ct)
     {
         RouteId(id);
@@ -34,6 +37,7 @@ public sealed class CardController(CardService cards) : ApiControllerBase
     }
 
     [HttpDelete("{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(int id, CancellationToken ct)
     {
         await cards.DeleteAsync(Caller, RouteId(id), ct);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Actions.Data.Errors;
 using Actions.Data.Platform;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -31,6 +32,7 @@ public sealed class CollectionController(CollectionService collections) : ApiCon
 
     /// <summary>Creates a collection: <c>{"name", "parent_id"?}</c>.</summary>
     [HttpPost]
+    [RequestBody<CollectionBody>]
     public async Task<CollectionDto> Create(CancellationToken ct)
     {
         var body = await ReadBodyAsync(ct);
@@ -42,6 +44,7 @@ public sealed class CollectionController(CollectionService collections) : ApiCon
 
     /// <summary>Renames (<c>name</c>) or moves (<c>parent_id</c>, null for root) a collection.</summary>
     [HttpPut("{id:int:min(0)}")]
+    [RequestBody<CollectionBody>]
     public async Task<CollectionDto> Update(int id, CancellationToken ct)
     {
         RouteId(id);
@@ -57,6 +60,7 @@ public sealed class CollectionController(CollectionService collections) : ApiCon
 
     /// <summary>Changes any subset of the graph: <c>{"revision", "groups": {"&lt;group&gt;": {"root"|"&lt;id&gt;": level}}}</c>.</summary>
     [HttpPut("graph")]
+    [RequestBody<PermissionGraphBody>]
     public async Task<PermissionGraph> UpdateGraph(CancellationToken ct)
     {
         Caller.RequireSuperuser();

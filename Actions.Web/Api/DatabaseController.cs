@@ -4,6 +4,7 @@ using Actions.Data.Databases;
 using Actions.Data.Errors;
 using Actions.Data.Platform;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -15,6 +16,7 @@ public sealed class DatabaseController(DatabaseService databases) : ApiControlle
 
     /// <summary>Connects a database: <c>{"name", "engine", "details"}</c>; the connection is tested, then synced.</summary>
     [HttpPost]
+    [RequestBody<DatabaseBody>]
     public async Task<DatabaseDto> Create(CancellationToken ct)
     {
         Caller.RequireSuperuser();
@@ -36,6 +38,7 @@ public sealed class DatabaseController(DatabaseService databases) : ApiControlle
 
     /// <summary>Changes <c>name</c>, <c>details</c> (masked or omitted password keeps the stored one) or <c>settings</c> (merged).</summary>
     [HttpPut("{id:int:min(0)}")]
+    [RequestBody<DatabaseBody>]
     public async Task<DatabaseDto> Update(int id, CancellationToken ct)
     {
         RouteId(id);
@@ -50,6 +53,7 @@ public sealed class DatabaseController(DatabaseService databases) : ApiControlle
     }
 
     [HttpDelete("{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(int id, CancellationToken ct)
     {
         await databases.DeleteAsync(Caller, RouteId(id), ct);
@@ -57,6 +61,7 @@ public sealed class DatabaseController(DatabaseService databases) : ApiControlle
     }
 
     [HttpPost("{id:int:min(0)}/sync_schema")]
+    [ProducesResponseType<StatusAnswer>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Sync(int id, CancellationToken ct)
     {
         await databases.SyncAsync(Caller, RouteId(id), ct);
@@ -91,6 +96,7 @@ public sealed class TableFieldController(DatabaseService databases) : ApiControl
 
     /// <summary>Changes <c>display_name</c>, <c>visibility_type</c> (normal, sensitive, hidden) or <c>semantic_type</c>.</summary>
     [HttpPut("field/{id:int:min(0)}")]
+    [RequestBody<FieldBody>]
     public async Task<FieldDto> UpdateField(int id, CancellationToken ct)
     {
         RouteId(id);

@@ -1,5 +1,6 @@
 using Actions.Data.Reading;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -11,6 +12,7 @@ public sealed class DatasetController(DatasetService datasets) : ApiControllerBa
     /// 202 with the rows, or 202 <c>status: "failed"</c> when the query fails.
     /// </summary>
     [HttpPost("api/dataset")]
+    [RequestBody<DatasetBody>]
     [ProducesResponseType<DatasetAnswer>(StatusCodes.Status202Accepted)]
     public async Task<IActionResult> Run(CancellationToken ct)
     {
@@ -23,6 +25,7 @@ public sealed class DatasetController(DatasetService datasets) : ApiControllerBa
     /// native card's template tags their values.
     /// </summary>
     [HttpPost("api/card/{id:int:min(0)}/query")]
+    [RequestBody<CardQueryBody>(required: false)]
     [ProducesResponseType<DatasetAnswer>(StatusCodes.Status202Accepted)]
     public async Task<IActionResult> RunCard(int id, CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using Actions.Data.Errors;
 using Actions.Data.Execution;
 using Actions.Data.Platform;
 using Actions.Web.Hosting;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -17,9 +18,16 @@ public static class ExecuteEndpoints
     public static void MapExecuteEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/action/{id:int:min(0)}/execute", ExecuteAsync).AllowAnonymous().WithTags("Action")
-            .WithSummary("Runs an action with {\"parameters\": {…}} (read permission).");
+            .WithSummary("Runs an action with {\"parameters\": {…}} (read permission).").WithRunDocumentation();
         app.MapPost("/api/public/action/{uuid}/execute", ExecutePublicAsync).AllowAnonymous().WithTags("PublicAction")
-            .WithSummary("Runs a publicly shared action, anonymously (rate limited).");
+            .WithSummary("Runs a publicly shared action, anonymously (rate limited).").WithRunDocumentation();
+    }
+
+    /// <summary>What a run reads and answers, for the OpenAPI document (the handlers read and write the JSON themselves).</summary>
+    private static RouteHandlerBuilder WithRunDocumentation(this RouteHandlerBuilder endpoint)
+    {
+        endpoint.WithMetadata(new RequestBodyAttribute<ExecuteBody>(required: false));
+        return endpoint.Produces<ExecuteAnswer>(StatusCodes.Status200OK).Produces(StatusCodes.Status204NoContent);
     }
 
     /// <summary>

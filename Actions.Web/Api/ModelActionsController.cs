@@ -1,5 +1,4 @@
 using Actions.Data.ActionDefinitions;
-using Actions.Web.Hosting;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Actions.Web.Api;
@@ -10,9 +9,6 @@ public sealed class ModelActionsController(ActionService actions) : ApiControlle
 {
     /// <summary>Creates the basic implicit actions (create, update, delete) of a model → the three actions.</summary>
     [HttpPost("{id:int:min(0)}/implicit-actions")]
-    public async Task<IActionResult> CreateImplicitActions(int id, CancellationToken ct)
-    {
-        var created = await actions.CreateBasicActionsAsync(Caller, RouteId(id), ct);
-        return Content(created.ToJsonString(ApiJson.Options), "application/json; charset=utf-8");
-    }
+    public async Task<ActionResult<IReadOnlyList<ActionDetails>>> CreateImplicitActions(int id, CancellationToken ct) =>
+        Ok(await actions.CreateBasicActionsAsync(Caller, RouteId(id), ct));
 }

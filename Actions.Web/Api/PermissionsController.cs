@@ -1,5 +1,6 @@
 using Actions.Data.Platform;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -12,6 +13,7 @@ public sealed class PermissionsController(GroupService groups) : ApiControllerBa
 
     /// <summary>Creates a group: <c>{"name"}</c>.</summary>
     [HttpPost("group")]
+    [RequestBody<GroupBody>]
     public async Task<GroupDto> Create(CancellationToken ct)
     {
         Caller.RequireSuperuser();
@@ -22,6 +24,7 @@ public sealed class PermissionsController(GroupService groups) : ApiControllerBa
     }
 
     [HttpDelete("group/{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(int id, CancellationToken ct)
     {
         await groups.DeleteAsync(Caller, RouteId(id), ct);
@@ -30,6 +33,7 @@ public sealed class PermissionsController(GroupService groups) : ApiControllerBa
 
     /// <summary>Adds a user to a group: <c>{"group_id", "user_id"}</c>.</summary>
     [HttpPost("membership")]
+    [RequestBody<MembershipBody>]
     public async Task<MembershipDto> AddMember(CancellationToken ct)
     {
         Caller.RequireSuperuser();
@@ -41,6 +45,7 @@ public sealed class PermissionsController(GroupService groups) : ApiControllerBa
     }
 
     [HttpDelete("membership/{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> RemoveMember(int id, CancellationToken ct)
     {
         await groups.RemoveMemberAsync(Caller, RouteId(id), ct);

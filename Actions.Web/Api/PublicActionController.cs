@@ -3,6 +3,7 @@ using Actions.Data.Execution;
 using Microsoft.AspNetCore.Authorization;
 using Actions.Web.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -15,12 +16,14 @@ namespace Actions.Web.Api;
 public sealed class PublicActionController(ActionExecutionService execution, ILogger<PublicActionController> logger) : ApiControllerBase
 {
     [HttpGet("{uuid}")]
+    [ProducesResponseType<PublicActionAnswer>(StatusCodes.Status200OK)]
     public Task<IActionResult> Get(string uuid, CancellationToken ct) =>
         Reduced(async () => Content((await execution.GetPublicAsync(uuid, ClientIp, ct)).ToJsonString(ApiJson.Options), "application/json; charset=utf-8"));
 
     // POST {uuid}/execute is a minimal endpoint (ExecuteEndpoints), the hot path.
 
     [HttpGet("{uuid}/execute")]
+    [ProducesResponseType<RowValues>(StatusCodes.Status200OK)]
     public Task<IActionResult> Prefetch(string uuid, CancellationToken ct) =>
         Reduced(async () => Content((await execution.PrefetchPublicAsync(uuid, ActionController.QueryParameters(Request), ClientIp, ct))
             .ToJsonString(ApiJson.Options), "application/json; charset=utf-8"));

@@ -1,6 +1,7 @@
 using Actions.Data.Secrets;
 using Actions.Web.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -13,6 +14,8 @@ public sealed class SecretController(SecretService secrets) : ApiControllerBase
 {
     /// <summary><c>{"name", "value", "allowed_hosts"}</c> → <c>{"name", "allowed_hosts", "created_at", "updated_at"}</c>; a taken name is a plain 400.</summary>
     [HttpPost]
+    [RequestBody<SecretBody>]
+    [ProducesResponseType<SecretAnswer>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Create(CancellationToken ct)
     {
         Caller.RequireSuperuser();
@@ -22,6 +25,8 @@ public sealed class SecretController(SecretService secrets) : ApiControllerBase
 
     /// <summary><c>{"value"}</c> and/or <c>{"allowed_hosts"}</c>: validation 400, then 404 for an unknown name.</summary>
     [HttpPut("{name}")]
+    [RequestBody<SecretBody>]
+    [ProducesResponseType<SecretAnswer>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Update(string name, CancellationToken ct)
     {
         Caller.RequireSuperuser();
@@ -30,9 +35,11 @@ public sealed class SecretController(SecretService secrets) : ApiControllerBase
     }
 
     [HttpGet]
+    [ProducesResponseType<IReadOnlyList<SecretAnswer>>(StatusCodes.Status200OK)]
     public async Task<IActionResult> List(CancellationToken ct) => Answer(await secrets.ListAsync(Caller, ct));
 
     [HttpDelete("{name}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Delete(string name, CancellationToken ct)
     {
         await secrets.DeleteAsync(Caller, name, ct);

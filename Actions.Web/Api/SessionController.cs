@@ -3,6 +3,7 @@ using Actions.Data.Hosting;
 using Actions.Data.Platform;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -12,6 +13,8 @@ public sealed class SessionController(AccountService accounts, StoreHealth healt
 {
     /// <summary>Signs in: <c>{"username", "password"}</c> → <c>{"id": token}</c>.</summary>
     [HttpPost("session"), AllowAnonymous]
+    [RequestBody<SessionBody>]
+    [ProducesResponseType<SessionAnswer>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Login(CancellationToken ct)
     {
         var body = await ReadBodyAsync(ct);
@@ -24,6 +27,7 @@ public sealed class SessionController(AccountService accounts, StoreHealth healt
 
     /// <summary>Ends the session whose token the request carries.</summary>
     [HttpDelete("session")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Logout(CancellationToken ct)
     {
         if (ApiAuthenticationHandler.SessionToken(Request) is { } token) await accounts.LogoutAsync(token, ct);
@@ -32,6 +36,8 @@ public sealed class SessionController(AccountService accounts, StoreHealth healt
 
     /// <summary>Creates the first superuser; 403 once any user exists.</summary>
     [HttpPost("setup"), AllowAnonymous]
+    [RequestBody<SetupBody>]
+    [ProducesResponseType<SessionAnswer>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Setup(CancellationToken ct)
     {
         var body = await ReadBodyAsync(ct);
@@ -54,6 +60,7 @@ public sealed class SessionController(AccountService accounts, StoreHealth healt
 
     /// <summary>200 <c>{"status": "ok"}</c> once the app store answers, 503 otherwise.</summary>
     [HttpGet("health"), AllowAnonymous]
+    [ProducesResponseType<StatusAnswer>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Health(CancellationToken ct) =>
         await health.IsHealthyAsync(ct)
             ? Ok(new { status = "ok" })

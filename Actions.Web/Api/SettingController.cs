@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Actions.Data.Platform;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -13,6 +14,7 @@ public sealed class SettingController(SettingService settings) : ApiControllerBa
 
     /// <summary>The bare value as JSON (e.g. <c>true</c>).</summary>
     [HttpGet("{key}")]
+    [ProducesResponseType<System.Text.Json.JsonElement>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Get(string key, CancellationToken ct)
     {
         var value = await settings.GetAsync(Caller, key, ct);
@@ -21,6 +23,8 @@ public sealed class SettingController(SettingService settings) : ApiControllerBa
 
     /// <summary>Sets a value: <c>{"value": …}</c> (null restores the default) → 204.</summary>
     [HttpPut("{key}")]
+    [RequestBody<SettingBody>]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Set(string key, CancellationToken ct)
     {
         Caller.RequireSuperuser();

@@ -2,6 +2,7 @@ using System.Net.Mail;
 using Actions.Data.Errors;
 using Actions.Data.Platform;
 using Microsoft.AspNetCore.Mvc;
+using Actions.Web.OpenApi;
 
 namespace Actions.Web.Api;
 
@@ -18,6 +19,7 @@ public sealed class UserController(UserService users) : ApiControllerBase
 
     /// <summary>Creates a user: <c>{"email", "first_name", "last_name", "password"?}</c>.</summary>
     [HttpPost]
+    [RequestBody<UserCreateBody>]
     public async Task<UserDto> Create(CancellationToken ct)
     {
         Caller.RequireSuperuser();
@@ -33,6 +35,7 @@ public sealed class UserController(UserService users) : ApiControllerBase
 
     /// <summary>Changes names, email or <c>is_superuser</c>.</summary>
     [HttpPut("{id:int:min(0)}")]
+    [RequestBody<UserUpdateBody>]
     public async Task<UserDto> Update(int id, CancellationToken ct)
     {
         RouteId(id);
@@ -48,6 +51,8 @@ public sealed class UserController(UserService users) : ApiControllerBase
 
     /// <summary>Sets a password: <c>{"password"}</c>.</summary>
     [HttpPut("{id:int:min(0)}/password")]
+    [RequestBody<PasswordBody>]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> SetPassword(int id, CancellationToken ct)
     {
         RouteId(id);
@@ -63,6 +68,7 @@ public sealed class UserController(UserService users) : ApiControllerBase
 
     /// <summary>Deactivates the user; their sessions end at once.</summary>
     [HttpDelete("{id:int:min(0)}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Deactivate(int id, CancellationToken ct)
     {
         await users.DeactivateAsync(Caller, RouteId(id), ct);

@@ -4,16 +4,11 @@ using Actions.Data.ActionDefinitions;
 
 namespace Actions.Web.Hosting;
 
-/// <summary>What the browser pages show of an action, read from the service layer's JSON shape.</summary>
-public sealed record ActionRow(int Id, string Name, string Type, int ModelId, string? Kind, string? PublicUuid, bool Archived, DateTime UpdatedAt, JsonObject Json)
+/// <summary>What the action list shows of an action.</summary>
+public sealed record ActionRow(int Id, string Name, string Type, int ModelId, string? Kind, Guid? PublicUuid, bool Archived, DateTime UpdatedAt)
 {
-    public static ActionRow From(JsonNode node)
-    {
-        var o = node.AsObject();
-        return new ActionRow(o["id"]!.GetValue<int>(), o["name"]!.GetValue<string>(), o["type"]!.GetValue<string>(), o["model_id"]!.GetValue<int>(),
-            o["kind"]?.GetValue<string>(), o["public_uuid"]?.GetValue<string>(), o["archived"]?.GetValue<bool>() ?? false,
-            o["updated_at"] is { } u ? u.GetValue<DateTime>() : default, o);
-    }
+    public static ActionRow From(ActionDetails a) =>
+        new(a.Id, a.Name, a.Type, a.ModelId, (a as ImplicitActionDetails)?.Kind, a.PublicUuid, a.Archived, a.UpdatedAt);
 }
 
 /// <summary>One input of a run form: the parameter and its form settings (<c>visualization_settings.fields[id]</c>).</summary>
@@ -34,12 +29,16 @@ public sealed class FormField
     public bool BoolValue { get; set; }
 
     /// <summary>The visible fields of a form in order, from an action's parameters and settings.</summary>
-    public static List<FormField> FromAction(JsonObject action)
+    public static List<FormField> FromAction(JsonObject action) => FromAction(action["parameters"], action["visualization_settings"]);
+
+    /// <inheritdoc cref="FromAction(JsonObject)"/>
+    public static List<FormField> FromAction(ActionDetails action) => FromAction(action.Parameters, action.VisualizationSettings);
+
+    private static List<FormField> FromAction(JsonNode? parameters, JsonNode? visualization)
     {
-        var visualization = action["visualization_settings"];
         var result = new List<FormField>();
         var index = 0;
-        foreach (var p in (action["parameters"] as JsonArray) ?? [])
+        foreach (var p in (parameters as JsonArray) ?? [])
         {
             if (p is not JsonObject parameter || ActionShapes.ParameterId(parameter) is not { } id) continue;
             var settings = ActionShapes.FieldSettings(visualization, id);

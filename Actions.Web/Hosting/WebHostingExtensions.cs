@@ -49,7 +49,12 @@ public static class WebHostingExtensions
             })
             .AddJsonOptions(o => ApiJson.Configure(o.JsonSerializerOptions));
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        services.AddOpenApi(o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.AddOpenApi(o =>
+        {
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            o.AddOperationTransformer<Actions.Web.OpenApi.RequestBodyTransformer>();
+            o.AddOperationTransformer<Actions.Web.OpenApi.ErrorResponsesTransformer>();
+        });
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, o =>
@@ -142,6 +147,9 @@ public static class ApiJson
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.DictionaryKeyPolicy = null;
+        // Numbers are numbers: the web defaults' "numbers may come as strings" would make /api/docs offer strings
+        // for every id, which the API's own body parsing rejects (nothing here reads bodies through the serializer).
+        o.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         // Stored JSON (form settings, connection details) is at most JsonBody.MaxDepth deep; answers embed it.
         o.MaxDepth = Actions.Data.Errors.JsonBody.MaxWriteDepth;
         // API bodies are JSON, never HTML: keep quotes and non-ASCII readable instead of \u escapes.

@@ -55,6 +55,8 @@ public sealed class EditorQualityBrowserTests(BrowserFixture fixture) : IClassFi
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Draft test run");
         await BrowserSteps.PickAsync(page, "Model", "Orders");
         await BrowserSteps.TypeSqlAsync(page, "UPDATE orders SET status = {{status}} WHERE id = {{order_id}}");
+        // The tags are marked in the SQL.
+        await Assertions.Expect(page.Locator(".sql-monaco .code-tag")).ToHaveCountAsync(2);
         await page.GetByLabel("Success message").FillAsync("Updated {{rows-affected}} order.");
         await Assertions.Expect(PreviewInput(page, "order_id")).ToBeVisibleAsync();
         await PreviewInput(page, "status").FillAsync("packed");
@@ -107,6 +109,21 @@ public sealed class EditorQualityBrowserTests(BrowserFixture fixture) : IClassFi
         await Assertions.Expect(Preview(page).Locator(".mud-alert-text-warning, .mud-alert-filled-warning, .mud-alert-outlined-warning"))
             .ToContainTextAsync("No row was changed");
         await Assertions.Expect(Preview(page).Locator("[class*='mud-alert'][class*='success']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_implicit_action_shows_its_fields_before_the_first_save()
+    {
+        await using var context = await WideContextAsync();
+        var page = await NewActionPageAsync(context);
+        await Assertions.Expect(page.Locator("[placeholder='Choose a model']")).ToHaveCountAsync(1);
+        await BrowserSteps.PickAsync(page, "Model", "Products");
+        await BrowserSteps.PickAsync(page, "Type", "Implicit (create, update or delete a row)");
+        await Assertions.Expect(page.Locator("[data-parameter='title']")).ToBeVisibleAsync();
+        await Assertions.Expect(Preview(page).Locator("[data-field='title'] input")).ToBeVisibleAsync();
+        await BrowserSteps.PickAsync(page, "Kind", "Delete a row");
+        await Assertions.Expect(page.Locator("[data-parameter]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByText("template tag", new() { Exact = false })).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -206,7 +223,7 @@ public sealed class EditorQualityBrowserTests(BrowserFixture fixture) : IClassFi
         await page.Keyboard.TypeAsync("\"abc\"}");
         await Assertions.Expect(headers.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         // The body is a code editor too.
-        await Assertions.Expect(page.Locator("[data-testid='body-editor'] .monaco-editor")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid='body-editor'] .monaco-editor").First).ToBeVisibleAsync();
     }
 
     [Fact]

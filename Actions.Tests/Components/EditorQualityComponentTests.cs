@@ -84,6 +84,18 @@ public sealed class EditorQualityComponentTests(ComponentHost host)
     }
 
     [Fact]
+    public void A_database_message_names_the_field_whose_tag_sets_the_column_it_names()
+    {
+        List<FormField> fields = [new() { Id = "qty", Label = "Quantity" }, new() { Id = "order_id", Label = "Order ID" }];
+        const string check = "Error executing Action: Error executing write query: CHECK constraint failed: quantity_positive";
+        Assert.Null(RunOutcome.FieldNamedBy(check, fields));
+        Assert.Equal("qty", RunOutcome.FieldNamedBy(check, fields, "UPDATE orders SET quantity = {{ qty }} WHERE id = {{order_id}}"));
+        Assert.Equal("qty", RunOutcome.FieldNamedBy("NOT NULL constraint failed: orders.quantity", fields, "UPDATE orders SET quantity = {{qty}} WHERE id = {{order_id}}"));
+        // A column the SQL does not set from a tag names no field.
+        Assert.Null(RunOutcome.FieldNamedBy("NOT NULL constraint failed: orders.total", fields, "UPDATE orders SET quantity = {{qty}} WHERE id = {{order_id}}"));
+    }
+
+    [Fact]
     public async Task A_required_field_shows_one_asterisk()
     {
         await using var ctx = host.Context(host.AdminId);

@@ -32,14 +32,14 @@ public sealed record RunOutcome(RunOutcomeKind Kind, string Message, string? Det
     /// <summary>
     /// A refused run. Errors about one value go on its field: the database's per-field errors, or a database message
     /// that names exactly one of the form's parameters. An anonymous form names the field but never says the real
-    /// message (the public API does not either).
+    /// message (the public API does not either). With a query action's SQL (the editor), a column set from a tag names that tag's field.
     /// </summary>
-    public static RunOutcome Failed(ApiError error, IReadOnlyList<FormField> fields, string? errorMessage, bool anonymous)
+    public static RunOutcome Failed(ApiError error, IReadOnlyList<FormField> fields, string? errorMessage, bool anonymous, string? sql = null)
     {
         var configured = string.IsNullOrEmpty(errorMessage) ? null : errorMessage;
         var perField = error is RowError row && row.Errors.Count > 0
             ? row.Errors.Where(e => fields.Any(f => f.Id == e.Key)).ToDictionary(e => e.Key, e => e.Value)
-            : FieldNamedBy(error.Message, fields) is { } id ? new Dictionary<string, string> { [id] = DatabaseMessage(error.Message) } : [];
+            : FieldNamedBy(error.Message, fields, sql) is { } id ? new Dictionary<string, string> { [id] = DatabaseMessage(error.Message) } : [];
         if (anonymous)
         {
             if (error.Status == 429) return new RunOutcome(RunOutcomeKind.Error, error.Message, null, Empty);
@@ -52,14 +52,25 @@ public sealed record RunOutcome(RunOutcomeKind Kind, string Message, string? Det
         return new RunOutcome(RunOutcomeKind.Error, configured ?? UiErrors.Describe(error), error.Message, perField);
     }
 
-    /// <summary>The parameter a database message names, when it names exactly one (<c>orders.quantity</c>, <c>quantity_positive</c>).</summary>
-    public static string? FieldNamedBy(string message, IReadOnlyList<FormField> fields)
+    /// <summary>
+    /// The parameter a database message names, when it names exactly one (<c>orders.quantity</c>, <c>quantity_positive</c>);
+    /// else, with the SQL, the tag that sets the column the message names (<c>quantity = {{qty}}</c>).
+    /// </summary>
+    public static string? FieldNamedBy(string message, IReadOnlyList<FormField> fields, string? sql = null)
     {
         var text = DatabaseMessage(message);
-        var named = fields.Where(f => f.Id.Length > 0
-            && Regex.IsMatch(text, $"(?<![A-Za-z0-9_]){Regex.Escape(f.Id)}(?![A-Za-z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)).ToList();
-        return named.Count == 1 ? named[0].Id : null;
+        var named = fields.Where(f => Names(text, f.Id)).ToList();
+        if (named.Count == 1) return named[0].Id;
+        if (named.Count > 1 || sql is null) return null;
+        var set = Regex.Matches(sql, @"([A-Za-z_][A-Za-z0-9_]*)[""`\]]?\s*=\s*\{\{\s*([^{}\s]+)\s*\}\}")
+            .Where(m => Names(text, m.Groups[1].Value) && fields.Any(f => f.Id == m.Groups[2].Value))
+            .Select(m => m.Groups[2].Value).Distinct().ToList();
+        return set.Count == 1 ? set[0] : null;
     }
+
+    /// <summary>The message names the identifier as a word of its own (<c>orders.quantity</c>, <c>quantity_positive</c>, not <c>customer_id</c> for <c>id</c>).</summary>
+    private static bool Names(string text, string identifier) => identifier.Length > 0
+        && Regex.IsMatch(text, $"(?<![A-Za-z0-9_]){Regex.Escape(identifier)}(?![A-Za-z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>The database's own words of a write error (the part after the run's prefixes), else the whole message.</summary>
     private static string DatabaseMessage(string message)

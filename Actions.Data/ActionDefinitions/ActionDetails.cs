@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Actions.Data.Platform;
@@ -62,6 +63,9 @@ public partial record ActionDetails
     internal const int TypeKeysOrder = 1;
 
     /// <summary>The read shape of a stored action: type keys merged, parameters and form settings as the reader sees them.</summary>
+    /// <summary>The action as the API answers it.</summary>
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, ActionShapes.JsonOptions)!.AsObject();
+
     public static ActionDetails Read(ActionDefinition a, ModelContext model, UserDto? creator = null)
     {
         var (parameters, mappings, visualization) = ActionShapes.Effective(a, model);

@@ -214,6 +214,76 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         return ActionDetails.Read(action, await LoadModelAsync(db, card, ct));
     }
 
+    /// <summary>The editor's draft of a saved action (read permission, as GET).</summary>
+    public async Task<ActionDraft> GetDraftAsync(Caller caller, int id, CancellationToken ct) => ActionDraft.Of(await GetAsync(caller, id, ct));
+
+    /// <summary>
+    /// Saves the editor's draft: creates the action (<paramref name="id"/> null) or updates it, with the same checks
+    /// as POST and PUT. A query action runs on its model's database. Returns the saved action's id and its draft.
+    /// </summary>
+    public async Task<(int Id, ActionDraft Saved)> SaveDraftAsync(Caller caller, int? id, ActionDraft draft, CancellationToken ct)
+    {
+        var input = await DraftInputAsync(draft, creating: id is null, ct);
+        var saved = id is { } existing ? await UpdateAsync(caller, existing, input, ct) : await CreateAsync(caller, input, ct);
+        return (saved.Id, ActionDraft.Of(saved));
+    }
+
+    /// <summary>The fields an implicit action of <paramref name="kind"/> on a model gets, before it is saved (read permission on the model).</summary>
+    public async Task<IReadOnlyList<DraftField>> ImplicitFieldsAsync(Caller caller, int modelId, string kind, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var card = await db.Cards.AsNoTracking().FirstOrDefaultAsync(c => c.Id == modelId, ct) ?? throw ApiError.NotFound();
+        if (!await collections.CanReadAsync(caller, card.CollectionId, ct)) throw ApiError.Forbidden();
+        if (card.IsNative || card.HasClauses || card.TableId is null) return [];
+        var action = new ActionDefinition { Type = ActionDefinition.ImplicitType, ModelId = card.Id, Implicit = new ImplicitActionPart { Kind = kind } };
+        var details = ActionDetails.Read(action, await LoadModelAsync(db, card, ct));
+        return ActionDraft.FieldsOf(details.Parameters, details.VisualizationSettings);
+    }
+
+    /// <summary>
+    /// A draft as an action that is never stored, for a test run from the editor: the checks of saving it (validation,
+    /// a writable model, secrets only from superusers, implicit support) without saving. An existing action's draft
+    /// needs write permission on the action's model too.
+    /// </summary>
+    internal async Task<(ActionDefinition Action, ModelContext Model)> DraftDefinitionAsync(Caller caller, int? id, ActionDraft draft, CancellationToken ct)
+    {
+        var input = await DraftInputAsync(draft, creating: true, ct);
+        RequireTypeKeys(input.Type!, input, creating: true);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (id is { } existing)
+        {
+            var saved = await FindAsync(db, existing, ct) ?? throw ApiError.NotFound();
+            var savedCard = await db.Cards.AsNoTracking().FirstAsync(c => c.Id == saved.ModelId, ct);
+            if (!await collections.CanWriteAsync(caller, savedCard.CollectionId, ct)) throw ApiError.Forbidden();
+        }
+        var card = await RequireWritableModelAsync(db, caller, input.ModelId!.Value, ct);
+        RequireSecretAuthor(caller, input.Template);
+        if (input.Type == ActionDefinition.ImplicitType) RequireImplicitSupport(card);
+        var action = new ActionDefinition
+        {
+            // Never stored: a negative id of its own keeps it apart from every saved version in the runners' caches.
+            Id = -(int)(Interlocked.Increment(ref _draftRuns) & int.MaxValue), Name = input.Name!, Description = input.Description, Type = input.Type!,
+            ModelId = card.Id, ParametersJson = input.Parameters?.ToJsonString(), ParameterMappingsJson = input.ParameterMappings?.ToJsonString(),
+            VisualizationSettingsJson = input.VisualizationSettings?.ToJsonString(), UpdatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        SetTypePart(action, input);
+        return (action, await LoadModelAsync(db, card, ct));
+    }
+
+    private static long _draftRuns;
+
+    /// <summary>A draft as a validated request body; a query action gets its model's database.</summary>
+    private async Task<ActionInput> DraftInputAsync(ActionDraft draft, bool creating, CancellationToken ct)
+    {
+        int? databaseId = null;
+        if (draft.ModelId is { } modelId && draft.Type == ActionDefinition.QueryType)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            databaseId = await db.Cards.AsNoTracking().Where(c => c.Id == modelId).Select(c => (int?)c.DatabaseId).FirstOrDefaultAsync(ct);
+        }
+        return ActionInput.Validate(new RequestBody(draft.ToRequestBody(databaseId)), creating);
+    }
+
     /// <summary>"Create the basic actions for this model": implicit create, update and delete actions in one call.</summary>
     public async Task<IReadOnlyList<ActionDetails>> CreateBasicActionsAsync(Caller caller, int modelId, CancellationToken ct)
     {

@@ -21,9 +21,11 @@ namespace Actions.Data.Execution;
 /// the common steps of execution.md, the type's runner, and one execution log entry per run.
 /// </summary>
 public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> contexts, CollectionService collections, SettingService settings, DefinitionCache cache,
-    IEnumerable<IActionRunner> runners, QueryActionRunner queries, ImplicitRowService rows, ExecutionLogWriter log, PublicLinkThrottle throttle,
+    ActionService actions, IEnumerable<IActionRunner> runners, QueryActionRunner queries, ImplicitRowService rows, ExecutionLogWriter log, PublicLinkThrottle throttle,
     IOptions<ActionsOptions> options, TimeProvider time, ILogger<ActionExecutionService> logger)
 {
+    /// <summary>The name a test run of a draft that has no name yet is logged under.</summary>
+    public const string UnsavedName = "Unsaved action";
     public const string AmbiguousMessage = "Cannot execute implicit action on a table with ambiguous column names.";
     private const string Redacted = "<redacted>";
     private readonly Dictionary<string, IActionRunner> _runners = runners.ToDictionary(r => r.Type);
@@ -39,6 +41,20 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
             if (!await collections.CanReadAsync(caller, model!.Card.CollectionId, ct)) throw ApiError.Forbidden();
             return await RunAsync(action, model, parameters ?? [], context, ct);
         });
+    }
+
+    /// <summary>
+    /// The editor's test run: runs the draft as it stands, saved or not (write permission on its model, the checks of
+    /// saving it, then the common steps). Logged as a browser run marked as a draft, under the action's id, or under
+    /// action id 0 with the draft's name (<see cref="UnsavedName"/> while it has none) while it was never saved.
+    /// </summary>
+    public async Task<ExecutionResult> ExecuteDraftAsync(Caller caller, int? actionId, ActionDraft draft, JsonObject? parameters, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(draft.Name)) draft = draft with { Name = UnsavedName };
+        var (action, model) = await actions.DraftDefinitionAsync(caller, actionId, draft, ct);
+        var context = new RunContext(ExecutionSources.Ui, caller, null);
+        return await LoggedAsync(action, context, parameters, () => RunAsync(action, model, parameters ?? [], context, ct, draft: true),
+            loggedId: actionId ?? 0, isDraft: true);
     }
 
     /// <summary>POST /api/public/action/:uuid/execute: limits → sharing on → unarchived action → run with no user.</summary>
@@ -126,23 +142,28 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
         public HashSet<string> Destinations { get; } = DestinationIds(Accepted, Hidden).ToHashSet(StringComparer.Ordinal);
     }
 
-    private ValueTask<RunPlan> PlanAsync(ActionDefinition action, ModelContext model) =>
-        cache.GetOrLoadAsync(new DefinitionCache.Key("plan", action.Id, action.UpdatedAt.Ticks), (queries, action, model), static s =>
+    private ValueTask<RunPlan> PlanAsync(ActionDefinition action, ModelContext model, bool draft) => draft
+        // A draft is run once and never stored: its plan is not cached.
+        ? ValueTask.FromResult(Plan(queries, action, model))
+        : cache.GetOrLoadAsync(new DefinitionCache.Key("plan", action.Id, action.UpdatedAt.Ticks), (queries, action, model),
+            static s => Task.FromResult(Plan(s.queries, s.action, s.model)));
+
+    private static RunPlan Plan(QueryActionRunner queries, ActionDefinition action, ModelContext model)
     {
-        var (queries, action, model) = s;
         var generated = ActionShapes.Implicit(action, model);
         var (saved, _, visualization) = ActionShapes.Effective(action, model);
         var accepted = action.Type == ActionDefinition.QueryType ? queries.AcceptedParameters(action, saved) : saved as JsonArray ?? [];
         var defaults = new List<(string, JsonNode)>();
         foreach (var id in accepted.Select(ActionShapes.ParameterId).OfType<string>())
             if (ActionShapes.FieldSettings(visualization, id)?["defaultValue"] is { } dv) defaults.Add((id, dv.DeepClone()));
-        return Task.FromResult(new RunPlan(accepted, visualization, ActionShapes.HiddenIds(visualization), defaults, generated is { Ambiguous: true }));
-    });
+        return new RunPlan(accepted, visualization, ActionShapes.HiddenIds(visualization), defaults, generated is { Ambiguous: true });
+    }
 
     /// <summary>The common steps (execution.md) after the endpoint's own checks, then the type's runner.</summary>
-    private async Task<ExecutionResult> RunAsync(ActionDefinition action, ModelContext model, JsonObject request, RunContext context, CancellationToken ct)
+    private async Task<ExecutionResult> RunAsync(ActionDefinition action, ModelContext model, JsonObject request, RunContext context, CancellationToken ct,
+        bool draft = false)
     {
-        var plan = await PlanAsync(action, model);
+        var plan = await PlanAsync(action, model, draft);
         // 0. Implicit actions on tables with ambiguous column names cannot run.
         if (plan.Ambiguous) throw ApiError.BadRequest(AmbiguousMessage);
         var accepted = plan.Accepted;
@@ -214,13 +235,14 @@ public sealed class ActionExecutionService(IDbContextFactory<AppDbContext> conte
     private sealed record Loaded(ActionDefinition? Action, ModelContext? Model);
 
     /// <summary>Runs and writes the log entry, whatever the outcome.</summary>
-    private async Task<ExecutionResult> LoggedAsync(ActionDefinition action, RunContext context, JsonObject? parameters, Func<Task<ExecutionResult>> run)
+    private async Task<ExecutionResult> LoggedAsync(ActionDefinition action, RunContext context, JsonObject? parameters, Func<Task<ExecutionResult>> run,
+        int? loggedId = null, bool isDraft = false)
     {
         var started = time.GetUtcNow().UtcDateTime;
         var clock = Stopwatch.StartNew();
         var entry = new ExecutionLogEntry
         {
-            ActionId = action.Id, ActionName = action.Name, ActionType = action.Type, Source = context.Source,
+            ActionId = loggedId ?? action.Id, IsDraft = isDraft, ActionName = action.Name, ActionType = action.Type, Source = context.Source,
             UserId = context.Caller?.UserId is > 0 ? context.Caller.UserId : null, ClientIp = context.ClientIp, StartedAt = started,
             ParametersJson = LoggedParameters(parameters),
         };

@@ -37,10 +37,10 @@ public sealed class DraftBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         var example = await actions.GetAsync(System, await ActionIdByNameAsync("Mark order as shipped"), default);
         var body = new JsonObject();
         foreach (var key in new[] { "type", "model_id", "database_id", "dataset_query", "parameters", "visualization_settings" })
-            body[key] = example[key]!.DeepClone();
+            body[key] = example.ToJson()[key]!.DeepClone();
         body["name"] = name;
         var created = await actions.CreateAsync(System, ActionInput.Validate(new Actions.Data.Errors.RequestBody(body), creating: true), default);
-        return created["id"]!.GetValue<int>();
+        return created.Id;
     }
 
     private Task<int> RunCountAsync(int actionId) => RunCountAsync(fixture.App, actionId);

@@ -46,8 +46,8 @@ public sealed class EditorBrowserTests(BrowserFixture fixture) : IClassFixture<B
         await SavedAsync(page);
         var saved = await fixture.App.Services.GetRequiredService<ActionService>()
             .GetAsync(System, await ActionIdByNameAsync("Survives a dropped connection"), default);
-        Assert.Equal("Typed before the connection dropped.", saved["description"]!.GetValue<string>());
-        Assert.Equal("UPDATE orders SET status = {{status}} WHERE id = 1", saved["dataset_query"]!["native"]!["query"]!.GetValue<string>());
+        Assert.Equal("Typed before the connection dropped.", saved.Description);
+        Assert.Equal("UPDATE orders SET status = {{status}} WHERE id = 1", saved.ToJson()["dataset_query"]!["native"]!["query"]!.GetValue<string>());
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class EditorBrowserTests(BrowserFixture fixture) : IClassFixture<B
         await SavedAsync(page);
         var saved = await fixture.App.Services.GetRequiredService<ActionService>()
             .GetAsync(System, await ActionIdByNameAsync("Reordered by dragging"), default);
-        var fields = saved["visualization_settings"]!["fields"]!.AsObject();
+        var fields = saved.VisualizationSettings!["fields"]!.AsObject();
         Assert.Equal(0, fields["order_id"]!["order"]!.GetValue<int>());
         Assert.Equal(1, fields["status"]!["order"]!.GetValue<int>());
     }

@@ -21,7 +21,7 @@ public sealed class EditorComponentTests(ComponentHost host)
     /// <summary>What the Monaco editor reports as the person types (its JavaScript does not run under bUnit).</summary>
     private static Task TypeSqlAsync(IRenderedComponent<ActionEditor> editor, string sql)
     {
-        var sqlEditor = editor.FindComponent<SqlEditor>();
+        var sqlEditor = editor.FindComponent<CodeEditor>();
         return editor.InvokeAsync(() => sqlEditor.Instance.ValueChanged.InvokeAsync(sql));
     }
 

@@ -11,7 +11,7 @@ public sealed record ActionRow(int Id, string Name, string Type, int ModelId, st
         new(a.Id, a.Name, a.Type, a.ModelId, (a as ImplicitActionDetails)?.Kind, a.PublicUuid, a.Archived, a.UpdatedAt);
 }
 
-/// <summary>One input of a run form: the parameter and its form settings (<c>visualization_settings.fields[id]</c>).</summary>
+/// <summary>One input of a run form: the parameter, its form settings (<c>visualization_settings.fields[id]</c>) and the value entered.</summary>
 public sealed class FormField
 {
     public string Id { get; init; } = "";
@@ -23,54 +23,46 @@ public sealed class FormField
     public bool Hidden { get; set; }
     public string? DefaultValue { get; set; }
     public List<string> Options { get; set; } = [];
-    public int Order { get; set; }
     public string ParameterType { get; init; } = "text";
     public string? Value { get; set; }
     public bool BoolValue { get; set; }
 
-    /// <summary>The visible fields of a form in order, from an action's parameters and settings.</summary>
-    public static List<FormField> FromAction(JsonObject action) => FromAction(action["parameters"], action["visualization_settings"]);
+    /// <summary>The fields of a form in order, from an action's parameters and settings.</summary>
+    public static List<FormField> FromAction(JsonObject action) => ActionDraft.FieldsOf(action).Select(From).ToList();
 
     /// <inheritdoc cref="FromAction(JsonObject)"/>
-    public static List<FormField> FromAction(ActionDetails action) => FromAction(action.Parameters, action.VisualizationSettings);
+    public static List<FormField> FromAction(ActionDetails action) =>
+        ActionDraft.FieldsOf(action.Parameters, action.VisualizationSettings).Select(From).ToList();
 
-    private static List<FormField> FromAction(JsonNode? parameters, JsonNode? visualization)
+    /// <summary>A field of the editor's draft, with no value entered yet.</summary>
+    public static FormField From(DraftField f) => new()
     {
-        var result = new List<FormField>();
-        var index = 0;
-        foreach (var p in (parameters as JsonArray) ?? [])
-        {
-            if (p is not JsonObject parameter || ActionShapes.ParameterId(parameter) is not { } id) continue;
-            var settings = ActionShapes.FieldSettings(visualization, id);
-            var type = Text(parameter["type"]) ?? "text";
-            var field = new FormField
-            {
-                Id = id,
-                Label = Text(settings?["title"]) ?? Text(parameter["display-name"]) ?? Text(parameter["name"]) ?? id,
-                InputType = Text(settings?["inputType"]) ?? DefaultInput(type),
-                Placeholder = Text(settings?["placeholder"]),
-                Description = Text(settings?["description"]),
-                Required = Bool(settings?["required"]) ?? Bool(parameter["required"]) ?? false,
-                Hidden = Bool(settings?["hidden"]) ?? false,
-                DefaultValue = settings?["defaultValue"] is { } d ? (d.GetValueKind() == JsonValueKind.String ? d.GetValue<string>() : d.ToJsonString()) : null,
-                Options = (settings?["valueOptions"] as JsonArray)?.Select(o => o?.ToString() ?? "").ToList() ?? [],
-                Order = settings?["order"] is JsonValue ov && ov.TryGetValue<int>(out var order) ? order : 1000 + index,
-                ParameterType = type,
-            };
-            result.Add(field);
-            index++;
-        }
-        return result.OrderBy(f => f.Order).ToList();
-    }
+        Id = f.Id, Label = f.Label, InputType = f.InputType, ParameterType = f.ParameterType, Placeholder = f.Placeholder, Description = f.Description,
+        Required = f.Required, Hidden = f.Hidden, DefaultValue = f.DefaultValue, Options = [.. f.Options],
+    };
+
+    /// <summary>The field's form settings, as the editor's draft holds them.</summary>
+    public DraftField ToDraft() => new(Id, Label, InputType, ParameterType, Placeholder, Description, Required, Hidden, DefaultValue, Options);
 
     /// <summary>The input a parameter type gets when the form says nothing.</summary>
-    public static string DefaultInput(string parameterType) => parameterType switch
+    public static string DefaultInput(string parameterType) => DraftField.DefaultInput(parameterType);
+
+    /// <summary>
+    /// A value read from the database (a prefetched row) as the field's input takes it: a date-and-time input wants
+    /// <c>yyyy-MM-ddTHH:mm[:ss]</c> (no zone, no space), a date input only the date; anything else is shown as it is.
+    /// </summary>
+    public static string? ForInput(string inputType, string? value)
     {
-        _ when parameterType.StartsWith("number", StringComparison.Ordinal) => "number",
-        _ when parameterType.StartsWith("date", StringComparison.Ordinal) => "date",
-        "boolean" => "boolean",
-        _ => "string",
-    };
+        if (value is null) return null;
+        var match = System.Text.RegularExpressions.Regex.Match(value, @"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?");
+        if (!match.Success) return value;
+        return inputType switch
+        {
+            "datetime" => $"{match.Groups[1].Value}T{(match.Groups[2].Success ? match.Groups[2].Value : "00:00")}",
+            "date" => match.Groups[1].Value,
+            _ => value,
+        };
+    }
 
     /// <summary>The value to send: numbers as numbers, booleans as booleans, empty as absent.</summary>
     public JsonNode? ToJson()
@@ -81,9 +73,6 @@ public sealed class FormField
             return JsonValue.Create(n);
         return JsonValue.Create(Value);
     }
-
-    private static string? Text(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length > 0 ? v.GetValue<string>() : null;
-    private static bool? Bool(JsonNode? n) => n is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
 }
 
 /// <summary>Turns a service error into words for a person.</summary>

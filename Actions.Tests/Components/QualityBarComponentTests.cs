@@ -88,7 +88,8 @@ public sealed class QualityBarComponentTests(ComponentHost host)
     public async Task No_matches_is_not_no_actions_and_clearing_the_filters_brings_them_back()
     {
         await using var ctx = host.Context(host.AdminId);
-        var list = ctx.Render<ActionList>(p => p.Add(x => x.Q, "no action is called this"));
+        ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("/actions?q=no%20action%20is%20called%20this");
+        var list = ctx.Render<ActionList>();
         list.WaitForAssertion(() => Assert.Contains("No actions match these filters.", list.Find("[data-testid='no-matches']").TextContent));
         Assert.Empty(list.FindAll("[data-testid='no-actions']"));
         list.FindAll("button").First(b => b.TextContent.Trim() == "Clear filters").Click();

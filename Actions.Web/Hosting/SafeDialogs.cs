@@ -5,12 +5,16 @@ namespace Actions.Web.Hosting;
 /// <summary>Questions before a destructive or running operation: the focus starts on Cancel, so Enter never confirms by accident.</summary>
 public static class SafeDialogs
 {
-    /// <summary>The message box's first button is Cancel (MudBlazor renders Cancel, then No, then Yes).</summary>
-    private static readonly DialogOptions CancelFocused = new() { DefaultFocus = DefaultFocus.FirstChild, CloseOnEscapeKey = true };
+    private static readonly DialogOptions Options = new() { DefaultFocus = DefaultFocus.None, CloseOnEscapeKey = true, MaxWidth = MaxWidth.ExtraSmall };
 
     /// <summary>True when the person chose <paramref name="yesText"/>.</summary>
-    public static async Task<bool> ConfirmAsync(this IDialogService dialogs, string title, string message, string yesText) =>
-        await dialogs.ShowMessageBoxAsync(title, message, yesText: yesText, cancelText: "Cancel", options: CancelFocused) == true;
+    public static async Task<bool> ConfirmAsync(this IDialogService dialogs, string title, string message, string yesText)
+    {
+        var parameters = new DialogParameters<Components.Shared.ConfirmDialog> { { d => d.Message, message }, { d => d.YesText, yesText } };
+        var dialog = await dialogs.ShowAsync<Components.Shared.ConfirmDialog>(title, parameters, Options);
+        var result = await dialog.Result;
+        return result is { Canceled: false };
+    }
 }
 
 /// <summary>How an action's type reads in lists, chips and filters: one wording everywhere.</summary>

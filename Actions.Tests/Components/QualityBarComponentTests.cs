@@ -193,11 +193,11 @@ public sealed class QualityBarComponentTests(ComponentHost host)
         var navigation = ctx.Services.GetRequiredService<NavigationManager>();
         navigation.NavigateTo($"/executions?action={id}&period=24h");
         var panel = ctx.Render<ExecutionHistoryPanel>(p => p.Add(x => x.FiltersInUrl, true).Add(x => x.ShowChart, true));
-        panel.WaitForAssertion(() => Assert.Equal("1 succeeded and 1 failed in last 24 hours.", panel.Find("[data-testid='runs-chart-summary']").TextContent.Trim()));
+        panel.WaitForAssertion(() => Assert.Equal("1 succeeded and 1 failed in the last 24 hours.", panel.Find("[data-testid='runs-chart-summary']").TextContent.Trim()));
         Assert.NotEmpty(panel.FindAll("[data-testid='runs-chart'] svg"));
 
         Choose(panel, popovers, "Outcome", "Error");
-        panel.WaitForAssertion(() => Assert.Equal("0 succeeded and 1 failed in last 24 hours.", panel.Find("[data-testid='runs-chart-summary']").TextContent.Trim()));
+        panel.WaitForAssertion(() => Assert.Equal("0 succeeded and 1 failed in the last 24 hours.", panel.Find("[data-testid='runs-chart-summary']").TextContent.Trim()));
         Assert.Contains($"action={id}", navigation.Uri);
         Assert.Contains("outcome=error", navigation.Uri);
         Assert.Contains("period=24h", navigation.Uri);

@@ -284,7 +284,10 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         return ActionInput.Validate(new RequestBody(draft.ToRequestBody(databaseId)), creating);
     }
 
-    /// <summary>"Create the basic actions for this model": implicit create, update and delete actions in one call.</summary>
+    /// <summary>The implicit actions "Create basic actions" makes for a model, by kind, with the verb of their names.</summary>
+    public static readonly IReadOnlyList<(string Kind, string Verb)> BasicActionKinds = [("row/create", "Create"), ("row/update", "Update"), ("row/delete", "Delete")];
+
+    /// <summary>"Create the basic actions for this model": the implicit create, update and delete actions it lacks, in one call.</summary>
     public async Task<IReadOnlyList<ActionDetails>> CreateBasicActionsAsync(Caller caller, int modelId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -292,8 +295,11 @@ public sealed class ActionService(IDbContextFactory<AppDbContext> contexts, Coll
         RequireImplicitSupport(card);
         await RequireEnabledAsync(db, card.DatabaseId, ct);
         var now = time.GetUtcNow().UtcDateTime;
+        // Only the kinds the model lacks (among its unarchived actions): asked twice, nothing is made twice.
+        var existing = await db.Actions.AsNoTracking().Where(a => a.ModelId == card.Id && !a.Archived && a.Implicit != null)
+            .Select(a => a.Implicit!.Kind).ToListAsync(ct);
         var created = new List<ActionDefinition>();
-        foreach (var (kind, verb) in new[] { ("row/create", "Create"), ("row/update", "Update"), ("row/delete", "Delete") })
+        foreach (var (kind, verb) in BasicActionKinds.Where(k => !existing.Contains(k.Kind)))
         {
             var action = new ActionDefinition
             {

@@ -13,7 +13,14 @@ namespace Actions.Data.Execution.Log;
 /// </summary>
 public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> contexts, CollectionService collections, ExecutionLogWriter log)
 {
-    public sealed record Filter(int? ActionId, string? Status, string? Source, int Limit, int Offset);
+    /// <summary>The longest range <see cref="RunsPerHourAsync"/> counts (a month of hours).</summary>
+    public static readonly TimeSpan LongestChartRange = TimeSpan.FromDays(31);
+
+    /// <summary>Which runs: of one action, with one outcome, from one source, started in [<paramref name="Since"/>, <paramref name="Until"/>).</summary>
+    public sealed record Filter(int? ActionId, string? Status, string? Source, int Limit, int Offset, DateTime? Since = null, DateTime? Until = null);
+
+    /// <summary>The runs that started in one hour (UTC), by outcome.</summary>
+    public sealed record HourlyRuns(DateTime Hour, int Successes, int Errors);
 
     /// <summary>One action's runs (write permission on its model's collection); the filter's status and source narrow them.</summary>
     public async Task<JsonObject> ForActionAsync(Caller caller, int actionId, Filter filter, CancellationToken ct)
@@ -34,11 +41,50 @@ public sealed class ExecutionHistoryService(IDbContextFactory<AppDbContext> cont
         return await PageAsync(Narrow(db.ExecutionLog, filter), filter, ct);
     }
 
+    /// <summary>
+    /// Every hour of the filter's range (at most <see cref="LongestChartRange"/>) with the number of runs that succeeded
+    /// and failed in it, hours without runs included (superuser). The store counts; only one row per hour and outcome
+    /// is read.
+    /// </summary>
+    public async Task<IReadOnlyList<HourlyRuns>> RunsPerHourAsync(Caller caller, Filter filter, CancellationToken ct)
+    {
+        caller.RequireSuperuser();
+        if (filter.Since is not { } since || filter.Until is not { } until || until <= since || until - since > LongestChartRange)
+            throw ApiError.BadRequest($"The chart needs a range of at most {LongestChartRange.TotalDays:0} days.");
+        var first = StartOfHour(since.ToUniversalTime());
+        await log.FlushAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var counts = await Narrow(db.ExecutionLog, filter)
+            .GroupBy(e => new { e.StartedAt.Year, e.StartedAt.Month, e.StartedAt.Day, e.StartedAt.Hour, e.Status })
+            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, g.Key.Status, Count = g.Count() })
+            .ToListAsync(ct);
+        var byHour = counts.ToLookup(c => new DateTime(c.Year, c.Month, c.Day, c.Hour, 0, 0, DateTimeKind.Utc));
+        var hours = new List<HourlyRuns>();
+        for (var hour = first; hour < until.ToUniversalTime(); hour = hour.AddHours(1))
+        {
+            var runs = byHour[hour].ToList();
+            hours.Add(new HourlyRuns(hour, runs.Where(r => r.Status == "success").Sum(r => r.Count), runs.Where(r => r.Status != "success").Sum(r => r.Count)));
+        }
+        return hours;
+    }
+
+    private static DateTime StartOfHour(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
+
     private static IQueryable<ExecutionLogEntry> Narrow(IQueryable<ExecutionLogEntry> q, Filter filter)
     {
         if (filter.ActionId is { } id) q = q.Where(e => e.ActionId == id);
         if (filter.Status is { } status) q = q.Where(e => e.Status == status);
         if (filter.Source is { } source) q = q.Where(e => e.Source == source);
+        if (filter.Since is { } since)
+        {
+            var from = since.ToUniversalTime();
+            q = q.Where(e => e.StartedAt >= from);
+        }
+        if (filter.Until is { } until)
+        {
+            var to = until.ToUniversalTime();
+            q = q.Where(e => e.StartedAt < to);
+        }
         return q;
     }
 

@@ -39,6 +39,8 @@ public sealed class BulkRunService(ActionExecutionService execution)
                 if (stop.IsCancellationRequested) break;
                 var parameters = (JsonObject)values.DeepClone();
                 parameters[keyParameter] = key.DeepClone();
+                // As a request body gives them: the runners read values as JSON text makes them (a key read from a row is not).
+                parameters = (JsonObject)JsonNode.Parse(parameters.ToJsonString())!;
                 BulkOutcome outcome;
                 try
                 {

@@ -161,8 +161,10 @@ public sealed class ModelBrowserService(CardService cards, DatasetService datase
 
     private async Task<DatasetAnswer> ReadAsync(Caller caller, int databaseId, JsonObject mbql, bool count, CancellationToken ct)
     {
-        var body = new JsonObject { ["database"] = databaseId, ["type"] = "query", ["query"] = mbql };
-        var request = new DatasetRequest(databaseId, null, [], mbql, [], body);
+        // Read back from its text, as a request body is: the read path takes numbers as JSON text gives them.
+        var query = (JsonObject)JsonNode.Parse(mbql.ToJsonString())!;
+        var body = new JsonObject { ["database"] = databaseId, ["type"] = "query", ["query"] = query.DeepClone() };
+        var request = new DatasetRequest(databaseId, null, [], query, [], body);
         var answer = count ? await datasets.CountAsync(caller, request, ct) : await datasets.RunAsync(caller, request, ct);
         return answer.Status == DatasetAnswer.Completed ? answer : throw ApiError.BadRequest(answer.Error ?? "The rows could not be read.");
     }

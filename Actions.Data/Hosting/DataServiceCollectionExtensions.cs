@@ -87,6 +87,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DatabaseService>();
         services.AddSingleton<CardService>();
         services.AddSingleton<Reading.DatasetService>();
+        services.AddSingleton<Reading.ModelBrowserService>();
         services.AddSingleton<SampleDatabase>();
         services.AddSingleton<ActionService>();
         services.AddSingleton<IModelLifecycle>(sp => sp.GetRequiredService<ActionService>());
@@ -112,6 +113,7 @@ public static class DataServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ThrottleSweep>());
         services.AddSingleton<ExecutionHistoryService>();
         services.AddSingleton<ActionExecutionService>();
+        services.AddSingleton<BulkRunService>();
         services.AddSingleton<StoreInitializer>();
         return builder;
     }

@@ -33,7 +33,16 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
     private TimeSpan Timeout => TimeSpan.FromSeconds(options.Value.Queries.TimeoutSeconds);
 
     /// <summary>Runs an ad-hoc query.</summary>
-    public async Task<DatasetAnswer> RunAsync(Caller caller, DatasetRequest request, CancellationToken ct)
+    public Task<DatasetAnswer> RunAsync(Caller caller, DatasetRequest request, CancellationToken ct) => RunAsync(caller, request, counting: false, ct);
+
+    /// <summary>
+    /// How many rows an MBQL query keeps (its filter only; order, page and limit do not matter), counted in the database:
+    /// a completed answer of one row with one value. The model browser's row count and bulk confirmation.
+    /// </summary>
+    public Task<DatasetAnswer> CountAsync(Caller caller, DatasetRequest request, CancellationToken ct) =>
+        request.IsNative ? throw new ArgumentException("Only MBQL queries are counted.", nameof(request)) : RunAsync(caller, request, counting: true, ct);
+
+    private async Task<DatasetAnswer> RunAsync(Caller caller, DatasetRequest request, bool counting, CancellationToken ct)
     {
         var started = time.GetUtcNow().UtcDateTime;
         var clock = Stopwatch.StartNew();
@@ -42,9 +51,12 @@ public sealed class DatasetService(IDbContextFactory<AppDbContext> contexts, Dat
         if (cardSource is null || !cardSource.StartsWith(CardPrefix, StringComparison.Ordinal)) caller.RequireSuperuser();
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (!await db.Databases.AnyAsync(d => d.Id == request.DatabaseId, ct)) throw ApiError.NotFound();
-        return await AnswerAsync(request, AdHocContext, started, clock, async (engine, innerCt) => request.IsNative
-            ? NativeQuery.Plan(engine, request.NativeSql!, request.TemplateTags, request.Parameters)
-            : MbqlQuery.Compile(engine, await SourceAsync(db, caller, engine, request.DatabaseId, request.Query!["source-table"], innerCt), request.Query!, capped: true), ct);
+        return await AnswerAsync(request, AdHocContext, started, clock, async (engine, innerCt) =>
+        {
+            if (request.IsNative) return NativeQuery.Plan(engine, request.NativeSql!, request.TemplateTags, request.Parameters);
+            var source = await SourceAsync(db, caller, engine, request.DatabaseId, request.Query!["source-table"], innerCt);
+            return counting ? MbqlQuery.Count(engine, source, request.Query!) : MbqlQuery.Compile(engine, source, request.Query!, capped: true);
+        }, ct);
     }
 
     /// <summary>

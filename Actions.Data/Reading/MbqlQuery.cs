@@ -50,6 +50,16 @@ internal sealed class MbqlQuery
     public static ReadPlan Compile(IDatabaseEngine engine, QuerySource source, JsonObject query, bool capped) =>
         new MbqlQuery(engine, source).Build(query, capped);
 
+    /// <summary>The number of rows the query's filter keeps, as one row of one column; its other clauses do not matter.</summary>
+    public static ReadPlan Count(IDatabaseEngine engine, QuerySource source, JsonObject query)
+    {
+        var filtered = new JsonObject();
+        if (query["filter"] is { } filter) filtered["filter"] = filter.DeepClone();
+        var rows = Compile(engine, source, filtered, capped: false);
+        return new ReadPlan($"SELECT COUNT(*) FROM ({rows.Sql}) AS {engine.Quote("counted")}", rows.Parameters,
+            [Reading.Columns.Native("count", BaseTypes.BigInteger)], Capped: false, LimitedInSql: true);
+    }
+
     private ReadPlan Build(JsonObject query, bool capped)
     {
         foreach (var key in query.Select(p => p.Key))

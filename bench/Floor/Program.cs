@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 // Modes:
 //   init <file>                 create the benchmark's target SQLite database
 //   stub                        a tiny JSON endpoint for the outbound HTTP calls
-//   serve <file> <stub url>     the floor: the same INSERT and the same outbound call, nothing else
+//   serve <file> <stub url>     the floor: the same INSERT and the same outbound call, nothing else (and a plain SELECT)
 var mode = args.Length > 0 ? args[0] : "serve";
 if (mode == "init")
 {
@@ -80,6 +80,23 @@ app.MapPost("/insert", async (HttpRequest request) =>
     var rows = await command.ExecuteNonQueryAsync();
     await tx.CommitAsync();
     return Results.Json(new Dictionary<string, int> { ["rows-affected"] = rows });
+});
+// The read floor (bench/rows.sh): the first 2,000 rows of a table as JSON arrays, as a card query answers them.
+app.MapPost("/select/{table}", async (string table) =>
+{
+    await using var connection = new SqliteConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = connection.CreateCommand();
+    command.CommandText = $"SELECT * FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\" LIMIT 2000";
+    await using var reader = await command.ExecuteReaderAsync();
+    var rows = new List<object?[]>();
+    while (await reader.ReadAsync())
+    {
+        var row = new object?[reader.FieldCount];
+        for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+        rows.Add(row);
+    }
+    return Results.Json(new { data = new { rows }, row_count = rows.Count, status = "completed" });
 });
 app.MapPost("/http", async () =>
 {

@@ -65,18 +65,16 @@ public sealed class ModelBrowserService(CardService cards, DatasetService datase
         var probe = await ReadAsync(caller, card.DatabaseId, new JsonObject { ["source-table"] = Source(modelId), ["limit"] = 1 }, count: false, ct);
         var columns = probe.Data.Cols.Select(c => new ModelColumn(c.Name, c.DisplayName, c.BaseType, c.SemanticType == "type/PK", c.FieldRef)).ToList();
         var enabled = await databases.ActionsEnabledAsync(card.DatabaseId, ct);
-        var list = JsonNode.Parse(await actions.ListJsonAsync(caller, modelId, ct)) as JsonArray ?? [];
+        var list = await actions.ListAsync(caller, modelId, ct);
         var key = columns.Count(c => c.IsPrimaryKey) == 1 ? columns.Single(c => c.IsPrimaryKey) : null;
         var rowActions = new List<RowAction>();
         int? create = null;
-        foreach (var action in list.OfType<JsonObject>().Where(a => a["archived"]?.GetValue<bool>() != true))
+        foreach (var action in list.Where(a => !a.Archived))
         {
-            var id = action["id"]!.GetValue<int>();
-            var name = action["name"]?.GetValue<string>() ?? "";
-            var kind = Text(action["kind"]);
-            if (Text(action["type"]) == "implicit" && kind == "row/create") create ??= id;
+            var kind = (action as ImplicitActionDetails)?.Kind;
+            if (kind == "row/create") create ??= action.Id;
             if (key is not null && KeyParameter(action, key, card.Name) is { } parameter)
-                rowActions.Add(new RowAction(id, name, kind ?? Text(action["type"]) ?? "", parameter, kind == "row/update"));
+                rowActions.Add(new RowAction(action.Id, action.Name, kind ?? action.Type, parameter, kind == "row/update"));
         }
         return new ModelBrowse(card.Id, card.Name, card.Description, card.DatabaseId, columns, enabled, rowActions, create);
     }
@@ -86,15 +84,15 @@ public sealed class ModelBrowserService(CardService cards, DatasetService datase
     /// (their key parameter), and query actions with a parameter named as the key column — or, for a key named <c>id</c>,
     /// <c>&lt;model name, singular&gt;_id</c> (<c>order_id</c> on a model "Orders").
     /// </summary>
-    private static string? KeyParameter(JsonObject action, ModelColumn key, string modelName)
+    private static string? KeyParameter(ActionDetails action, ModelColumn key, string modelName)
     {
         var slug = ImplicitParameters.Slug(key.Name);
-        var ids = (action["parameters"] as JsonArray ?? []).Select(ActionShapes.ParameterId).OfType<string>().ToList();
-        switch (Text(action["type"]))
+        var ids = (action.Parameters as JsonArray ?? []).Select(ActionShapes.ParameterId).OfType<string>().ToList();
+        switch (action)
         {
-            case "implicit" when Text(action["kind"]) is "row/update" or "row/delete":
+            case ImplicitActionDetails { Kind: "row/update" or "row/delete" }:
                 return ids.FirstOrDefault(id => id == slug);
-            case "query":
+            case QueryActionDetails:
                 var singular = ImplicitParameters.Slug(modelName).TrimEnd('s');
                 return ids.FirstOrDefault(id => string.Equals(id, slug, StringComparison.OrdinalIgnoreCase))
                        ?? (slug == "id" ? ids.FirstOrDefault(id => string.Equals(id, singular + "_id", StringComparison.OrdinalIgnoreCase)) : null);

@@ -63,7 +63,7 @@ public sealed class ModelBrowserBrowserTests(BrowserFixture fixture) : IClassFix
             }),
         };
         var created = await actions.CreateAsync(System, ActionInput.Validate(new RequestBody(takeOne), creating: true), default);
-        return (gadgets, stock, created["id"]!.GetValue<int>());
+        return (gadgets, stock, created.Id);
     }
 
     [Fact]

@@ -46,7 +46,10 @@ public sealed class SettingsApiTests : IDisposable
     {
         var admin = await Seeded.AdminAsync(_app);
         (await admin.Put("/api/setting/enable-public-sharing", new { value = true })).Expect(HttpStatusCode.NoContent);
-        using var second = new AppFactory(new Dictionary<string, string?>(), _app.DataDir);
+        // A restart: the first app stops (a SQLite store serves one process at a time), another starts on its data.
+        var dataDir = _app.DataDir;
+        _app.Dispose();
+        using var second = new AppFactory(new Dictionary<string, string?>(), dataDir);
         var token = (await second.Api().Post("/api/session", new { username = "admin@example.com", password = Seeded.AdminPassword })).Json["id"]!.GetValue<string>();
         Assert.Equal("true", (await second.Api(token).Get("/api/setting/enable-public-sharing")).Body);
     }

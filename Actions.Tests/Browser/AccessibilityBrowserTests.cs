@@ -20,7 +20,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture fixture) : IClassFi
             var nodes = violation.Nodes.Where(n => !KnownInTheEditor(violation.Id, n.Html)).ToList();
             if (nodes.Count == 0) continue;
             _violations.Add($"{name}: {violation.Impact} {violation.Id} ({violation.Help}) at " +
-                            string.Join(" | ", nodes.Take(3).Select(n => $"{n.Target} {n.Html[..Math.Min(n.Html.Length, 160)]}")));
+                            string.Join(" | ", nodes.Take(3).Select(n => $"{n.Target} {n.Html[..Math.Min(n.Html.Length, 160)]} — {string.Join("; ", n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message))}")));
         }
     }
 
@@ -30,6 +30,18 @@ public sealed class AccessibilityBrowserTests(BrowserFixture fixture) : IClassFi
     /// </summary>
     private static bool KnownInTheEditor(string rule, string html) =>
         rule == "color-contrast" && (html.StartsWith("<span class=\"mtk", StringComparison.Ordinal) || html.Contains("mud-tab mud-disabled", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Colours are checked as they settle, not halfway through MudBlazor's 200 ms colour transitions (the dark theme is
+    /// applied once the page is live, so labels were once caught fading from the light palette's colours).
+    /// </summary>
+    private const string NoTransitions = """
+        document.addEventListener('DOMContentLoaded', () => {
+          const style = document.createElement('style');
+          style.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
+          document.head.appendChild(style);
+        });
+        """;
 
     [Fact]
     public async Task Every_page_has_no_serious_or_critical_violation_in_light_and_dark()
@@ -46,6 +58,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture fixture) : IClassFi
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
         {
             await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 }, ColorScheme = scheme });
+            await context.AddInitScriptAsync(NoTransitions);
             var login = await context.NewPageAsync();
             await PageTour.OpenAsync(fixture, login, "/account/login");
             await CheckAsync(login, $"login ({scheme})");
@@ -56,6 +69,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture fixture) : IClassFi
                 await CheckAsync(page, $"{name} ({scheme})");
             }
             await using var anonymous = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 }, ColorScheme = scheme });
+            await anonymous.AddInitScriptAsync(NoTransitions);
             var visitor = await anonymous.NewPageAsync();
             await PageTour.OpenAsync(fixture, visitor, tour.PublicPath);
             await CheckAsync(visitor, $"public form ({scheme})");

@@ -16,6 +16,7 @@ public sealed class PageTour
     private static readonly Caller System = new(0, true, new HashSet<int> { 2 });
 
     public required int QueryActionId { get; init; }
+    public required int ModelId { get; init; }
     public required string PublicPath { get; init; }
 
     /// <summary>Pages for a signed-in administrator: name (for files and messages) and path.</summary>
@@ -28,6 +29,7 @@ public sealed class PageTour
         ("history", "/executions"),
         ("databases", "/admin/databases"),
         ("models", "/models"),
+        ("model-browser", $"/models/{ModelId}"),
         ("people", "/admin/people"),
         ("api-keys", "/admin/api-keys"),
         ("secrets", "/admin/secrets"),
@@ -40,9 +42,9 @@ public sealed class PageTour
         var services = fixture.App.Services;
         await services.GetRequiredService<SettingService>().SetAsync(System, SettingService.EnablePublicSharing, JsonValue.Create(true), default);
         var actions = services.GetRequiredService<ActionService>();
-        var id = (await actions.ListAsync(System, null, default)).First(a => a.Name == "Mark order as shipped").Id;
-        var uuid = await actions.CreatePublicLinkAsync(System, id, default);
-        return new PageTour { QueryActionId = id, PublicPath = $"/public/action/{uuid}" };
+        var action = (await actions.ListAsync(System, null, default)).First(a => a.Name == "Mark order as shipped");
+        var uuid = await actions.CreatePublicLinkAsync(System, action.Id, default);
+        return new PageTour { QueryActionId = action.Id, ModelId = action.ModelId, PublicPath = $"/public/action/{uuid}" };
     }
 
     /// <summary>Opens a page and waits until it is live and its content has loaded (no progress bar left).</summary>

@@ -157,11 +157,38 @@ public sealed class LoopbackCluster : IAsyncDisposable
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    /// <summary>
+    /// A free port for the load balancer, with free ports after it for the instances (cluster.sh takes the next free
+    /// ones), below the system's ephemeral range: a port the system may give to any outgoing connection can be taken
+    /// between the check and the bind (seen: an instance failing to start with "address already in use").
+    /// </summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var ephemeralStart = File.Exists(EphemeralRange)
+            && int.TryParse(File.ReadAllText(EphemeralRange).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)[0], out var start)
+            ? start : 32768;
+        var upper = Math.Max(ephemeralStart - 20, 20_020);
+        while (true)
+        {
+            var candidate = Random.Shared.Next(20_000, upper);
+            if (Enumerable.Range(candidate, 8).All(IsFree)) return candidate;
+        }
+    }
+
+    private const string EphemeralRange = "/proc/sys/net/ipv4/ip_local_port_range";
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static async Task ServerAsync(string sql)

@@ -33,11 +33,13 @@ public sealed class EditorQualityBrowserTests(BrowserFixture fixture) : IClassFi
 
     private static ILocator PreviewInput(IPage page, string field) => Preview(page).Locator($"[data-field='{field}'] input");
 
-    /// <summary>Clicks Test run and confirms it.</summary>
+    /// <summary>Clicks Test run and confirms it (the question opens with the focus on Cancel, the safe choice).</summary>
     private static async Task TestRunAsync(IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Test run" }).ClickAsync();
-        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
+        var dialog = page.Locator(".mud-dialog");
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
     }
 
     private async Task<JsonArray> LogEntriesAsync(string actionName)

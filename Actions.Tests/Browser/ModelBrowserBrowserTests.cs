@@ -1,3 +1,4 @@
+using Actions.Data.Execution.Log;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using Actions.Data.ActionDefinitions;
@@ -107,7 +108,9 @@ public sealed class ModelBrowserBrowserTests(BrowserFixture fixture) : IClassFix
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Run on 3 rows" }).ClickAsync();
 
         var outcomes = page.Locator("[data-bulk-outcomes] tbody tr");
-        await Assertions.Expect(outcomes).ToHaveCountAsync(3);
+        // Three runs one after another: on a machine busy with the rest of the suite this has taken longer than the
+        // default 20 s wait (a wait, not a timing assertion).
+        await Assertions.Expect(outcomes).ToHaveCountAsync(3, new() { Timeout = 90_000 });
         await Assertions.Expect(page.Locator("[data-bulk-outcomes] tr[data-outcome='success']")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("[data-bulk-outcomes] tr[data-outcome='error']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-bulk-outcomes] tr[data-outcome='error']")).ToContainTextAsync("CHECK constraint failed");
@@ -117,6 +120,8 @@ public sealed class ModelBrowserBrowserTests(BrowserFixture fixture) : IClassFix
         await Assertions.Expect(page.Locator("tr[data-row='3'] td").Nth(3)).ToHaveTextAsync("6");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("model-browser-bulk.png"), FullPage = true });
 
+        // The runs' entries are journaled before each answer and moved into the table shortly after.
+        await fixture.App.Services.GetRequiredService<ExecutionLogWriter>().FlushAsync(default);
         using var store = fixture.App.OpenStore();
         Assert.Equal(3, LoggedRuns(store, takeOne));
     }

@@ -240,6 +240,4 @@ public sealed class ModelBrowserService(CardService cards, DatasetService datase
         BaseTypes.Date => "enter a date as 2024-01-31.",
         _ => "enter a date as 2024-01-31, or a date and time.",
     };
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

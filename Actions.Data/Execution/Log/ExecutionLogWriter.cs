@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Actions.Data.Databases.Sqlite;
 using Actions.Data.Store;
@@ -33,16 +34,17 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     private bool _committing;
     private bool _disposed;
     private TaskCompletionSource? _idle;
-    private SqliteLogConnection? _sqlite;
 
     /// <summary>How long journaled entries may wait before they are moved into the table (readers never wait for it).</summary>
     private static readonly TimeSpan MoveInterval = TimeSpan.FromMilliseconds(50);
     private const int MoveEarlyAt = 1024;
     private LogJournal? _journal;
     private readonly object _moveGate = new();
-    private List<(long Seq, ExecutionLogEntry Entry)> _toMove = [];
+    private List<Pending> _toMove = [];
     /// <summary>Journaled entries taken by the mover that wait for an earlier sequence number (moved in order).</summary>
-    private readonly Dictionary<long, ExecutionLogEntry> _outOfOrder = [];
+    private readonly Dictionary<long, Pending> _outOfOrder = [];
+    private readonly RecordBatch _batch = new();
+    private SqliteLogConnection? _sqlite;
     private long _moved;
     private int _failedMoves;
     private TaskCompletionSource _moveRound = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,7 +62,8 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (db.Database.GetDbConnection() is not SqliteConnection store) return;
         var builder = new SqliteConnectionStringBuilder(store.ConnectionString);
-        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is not { Length: > 0 } file || file == ":memory:") return;
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is not { Length: > 0 } file || file == ":memory:")
+            throw new NotSupportedException("The SQLite app store must be a file: its execution log is journaled beside it.");
         _sqliteConnectionString = store.ConnectionString;
         var sqlite = _sqlite = SqliteLogConnection.Open(store.ConnectionString);
         _journal = LogJournal.Open(Path.GetFullPath(file) + "-log", records =>
@@ -68,7 +71,9 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             var moved = sqlite.ReadMoved();
             var replay = records.Where(r => r.Seq > moved).ToList();
             if (replay.Count == 0) return moved;
-            sqlite.Insert(replay.ConvertAll(r => r.Entry), replay[^1].Seq);
+            var batch = new RecordBatch();
+            foreach (var r in replay) batch.Add(r.Payload.Span);
+            sqlite.Insert(batch, replay[^1].Seq);
             logger.LogWarning("Moved {Count} execution log entries left in the journal by a process that stopped without moving them", replay.Count);
             return replay[^1].Seq;
         });
@@ -119,21 +124,24 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             logger.LogWarning("Execution log entry for action {ActionId} arrived after shutdown and was not stored", entry.ActionId);
             return ValueTask.CompletedTask;
         }
-        var seq = -1L;
+        Pending pending;
         try
         {
-            seq = journal.Append(entry, out var copied);
-            if (!copied) logger.LogError("Execution log entry for action {ActionId} could not be journaled (shutting down)", entry.ActionId);
+            var slot = journal.Append(entry);
+            // The entry is kept only when its copy failed; otherwise the mover reads the record back from the journal.
+            pending = new Pending(slot, slot.Copied ? null : entry);
+            if (!slot.Copied) logger.LogError("Execution log entry for action {ActionId} could not be journaled (shutting down)", entry.ActionId);
         }
         catch (Exception e)
         {
             // Still stored by the mover, only not replayable after a crash.
             logger.LogError(e, "Could not journal the execution log entry for action {ActionId}", entry.ActionId);
+            pending = new Pending(default, entry);
         }
         int waiting;
         lock (_moveGate)
         {
-            _toMove.Add((seq, entry));
+            _toMove.Add(pending);
             waiting = _toMove.Count;
         }
         if (waiting == MoveEarlyAt) Wake();
@@ -182,21 +190,25 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     /// </summary>
     private void MoveJournaled()
     {
-        List<(long Seq, ExecutionLogEntry Entry)> taken;
+        List<Pending> taken;
         lock (_moveGate)
         {
             taken = _toMove;
             _toMove = [];
         }
-        var batch = new List<(long Seq, ExecutionLogEntry Entry)>(taken.Count);
+        var batch = new List<Pending>(taken.Count);
         foreach (var item in taken)
         {
-            if (item.Seq < 0) batch.Add(item);
-            else _outOfOrder.Add(item.Seq, item.Entry);
+            if (item.Unnumbered) batch.Add(item);
+            else _outOfOrder.Add(item.Slot.Seq, item);
         }
         var moved = _moved;
         // Only a gap-free run of sequence numbers moves: a replay skips everything up to the mark.
-        while (_outOfOrder.Remove(moved + 1, out var next)) batch.Add((++moved, next));
+        while (_outOfOrder.Remove(moved + 1, out var next))
+        {
+            batch.Add(next);
+            moved++;
+        }
         if (batch.Count > 0)
         {
             try
@@ -206,15 +218,21 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                     _sqlite.Dispose();
                     _sqlite = SqliteLogConnection.Open(_sqliteConnectionString!);
                 }
-                _sqlite.Insert(batch.ConvertAll(b => b.Entry), moved > _moved ? moved : null);
+                _batch.Clear();
+                foreach (var item in batch)
+                {
+                    if (item.Unjournaled is { } entry) _batch.Add(entry);
+                    else _batch.Add(item.Slot);
+                }
+                _sqlite.Insert(_batch, moved > _moved ? moved : null);
                 _failedMoves = 0;
             }
             catch (Exception e) when (++_failedMoves < 3)
             {
                 logger.LogWarning(e, "Could not move {Count} execution log entries into the store; trying again", batch.Count);
-                foreach (var (seq, entry) in batch)
-                    if (seq >= 0) _outOfOrder.Add(seq, entry);
-                lock (_moveGate) _toMove.AddRange(batch.Where(b => b.Seq < 0));
+                foreach (var item in batch)
+                    if (!item.Unnumbered) _outOfOrder.Add(item.Slot.Seq, item);
+                lock (_moveGate) _toMove.AddRange(batch.Where(b => b.Unnumbered));
                 return;
             }
             catch (Exception e)
@@ -289,19 +307,9 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     {
         try
         {
-            if (_sqlite is { } open)
-            {
-                open.Insert(batch);
-                return;
-            }
             await using var db = await contexts.CreateDbContextAsync();
             switch (db.Database.GetDbConnection())
             {
-                case SqliteConnection sqlite:
-                    // Only ever one batch at a time (_committing), so no lock around the first open.
-                    _sqlite = SqliteLogConnection.Open(sqlite.ConnectionString);
-                    _sqlite.Insert(batch);
-                    break;
                 case NpgsqlConnection postgres:
                     await postgres.OpenAsync();
                     await CopyAsync(postgres, batch);
@@ -314,12 +322,56 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         {
             // A failed log write never fails an action; it is itself logged (without parameter values).
             logger.LogError(e, "Could not store {Count} execution log entries", batch.Count);
-            if (_sqlite is { Broken: true } broken)
-            {
-                broken.Dispose();
-                _sqlite = null;
-            }
         }
+    }
+
+    /// <summary>
+    /// An entry waiting for the mover: where the journal has it, or the entry itself when it could not be copied
+    /// there (<see cref="Unjournaled"/>; without a sequence number when the journal gave none).
+    /// </summary>
+    private readonly record struct Pending(LogJournal.Slot Slot, ExecutionLogEntry? Unjournaled)
+    {
+        public bool Unnumbered => Unjournaled is not null && Slot.Seq == 0;
+    }
+
+    /// <summary>The records of one move, back to back in one reused buffer.</summary>
+    private sealed class RecordBatch
+    {
+        private readonly ArrayBufferWriter<byte> _bytes = new(64 * 1024);
+        private readonly List<(int Start, int Length)> _records = [];
+
+        public int Count => _records.Count;
+
+        public ReadOnlySpan<byte> this[int i] => _bytes.WrittenSpan.Slice(_records[i].Start, _records[i].Length);
+
+        public void Clear()
+        {
+            _bytes.ResetWrittenCount();
+            _records.Clear();
+        }
+
+        public void Add(in LogJournal.Slot slot)
+        {
+            var start = _bytes.WrittenCount;
+            LogJournal.CopyPayload(slot, _bytes);
+            Added(start);
+        }
+
+        public void Add(ExecutionLogEntry entry)
+        {
+            var start = _bytes.WrittenCount;
+            LogRecord.Write(_bytes, entry);
+            Added(start);
+        }
+
+        public void Add(ReadOnlySpan<byte> payload)
+        {
+            var start = _bytes.WrittenCount;
+            _bytes.Write(payload);
+            Added(start);
+        }
+
+        private void Added(int start) => _records.Add((start, _bytes.WrittenCount - start));
     }
 
     /// <summary>
@@ -388,30 +440,28 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             }
         }
 
-        /// <summary>Stores the batch in one transaction, with the journal's mark when <paramref name="moved"/> is given.</summary>
-        public void Insert(List<ExecutionLogEntry> batch, long? moved = null)
+        /// <summary>Stores the records in one transaction, with the journal's mark when <paramref name="moved"/> is given.</summary>
+        public void Insert(RecordBatch batch, long? moved = null)
         {
             var handle = _connection.Handle!;
+            Span<byte> startedAt = stackalloc byte[32];
             try
             {
                 Step(_begin, handle);
-                foreach (var e in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    raw.sqlite3_bind_int64(_insert, 1, e.ActionId);
-                    SqliteSession.Bind(_insert, 2, e.ActionName);
-                    SqliteSession.Bind(_insert, 3, e.ActionType);
-                    SqliteSession.Bind(_insert, 4, e.Source);
-                    if (e.UserId is { } user) raw.sqlite3_bind_int64(_insert, 5, user); else raw.sqlite3_bind_null(_insert, 5);
-                    SqliteSession.Bind(_insert, 6, e.ClientIp);
+                    var r = new LogRecord.Reader(batch[i]);
+                    raw.sqlite3_bind_int64(_insert, 1, r.ActionId);
+                    if (r.UserId is { } user) raw.sqlite3_bind_int64(_insert, 5, user); else raw.sqlite3_bind_null(_insert, 5);
                     // The text form EF Core's SQLite provider stores and reads for DateTime.
-                    SqliteSession.Bind(_insert, 7, e.StartedAt.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
-                    raw.sqlite3_bind_int64(_insert, 8, e.DurationMs);
-                    SqliteSession.Bind(_insert, 9, e.Status);
-                    raw.sqlite3_bind_int64(_insert, 10, e.HttpStatus);
-                    SqliteSession.Bind(_insert, 11, e.ResultJson);
-                    SqliteSession.Bind(_insert, 12, e.Error);
-                    SqliteSession.Bind(_insert, 13, e.ParametersJson);
-                    raw.sqlite3_bind_int64(_insert, 14, e.IsDraft ? 1 : 0);
+                    r.StartedAt.TryFormat(startedAt, out var written, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+                    Bind(handle, raw.sqlite3_bind_text(_insert, 7, startedAt[..written]));
+                    raw.sqlite3_bind_int64(_insert, 8, r.DurationMs);
+                    raw.sqlite3_bind_int64(_insert, 10, r.HttpStatus);
+                    raw.sqlite3_bind_int64(_insert, 14, r.IsDraft ? 1 : 0);
+                    // The texts, in LogRecord's order: SQLite copies each while binding.
+                    foreach (var column in TextColumns)
+                        Bind(handle, r.TryNextText(out var text) ? raw.sqlite3_bind_text(_insert, column, text) : raw.sqlite3_bind_null(_insert, column));
                     Step(_insert, handle);
                 }
                 raw.sqlite3_clear_bindings(_insert);
@@ -427,6 +477,14 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
                 if (raw.sqlite3_get_autocommit(handle) == 0 && raw.sqlite3_exec(handle, "ROLLBACK;") != raw.SQLITE_OK) Broken = true;
                 throw;
             }
+        }
+
+        /// <summary>The INSERT's parameter of each of <see cref="LogRecord"/>'s text fields, in their order.</summary>
+        private static readonly int[] TextColumns = [2, 3, 4, 6, 9, 11, 12, 13];
+
+        private static void Bind(sqlite3 handle, int rc)
+        {
+            if (rc != raw.SQLITE_OK) SqliteSession.Check(rc, handle);
         }
 
         private static void Step(sqlite3_stmt statement, sqlite3 handle)

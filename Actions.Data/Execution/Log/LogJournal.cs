@@ -13,14 +13,20 @@ namespace Actions.Data.Execution.Log;
 /// made, so killing the process loses nothing that was copied — the same promise SQLite's WAL gives with
 /// <c>synchronous=NORMAL</c>, at the cost of a memory copy instead of a commit per run. At the next start the
 /// entries not yet moved are replayed (<see cref="Read"/>).
-/// A record is its payload's length (written while the space is reserved, so every later record stays reachable),
-/// its sequence number, the entry as UTF-8 JSON and a CRC-32C over sequence and payload written last: a record the
-/// process died while copying fails its checksum and is skipped (its run was never answered).
+/// A record is its payload's length and format (written while the space is reserved, so every later record stays
+/// reachable), its sequence number, the entry (<see cref="LogRecord"/>) and a CRC-32C over sequence and payload written
+/// last: a record the process died while copying fails its checksum and is skipped (its run was never answered).
+/// The mover reads a record back from where <see cref="Append"/> put it (<see cref="CopyPayload"/>), so the entry
+/// objects are garbage as soon as the run is answered.
 /// </summary>
 public sealed class LogJournal : IDisposable
 {
     public const int DefaultSegmentBytes = 16 << 20;
-    private const int HeaderBytes = 16;   // length (int32), unused (int32), sequence (int64)
+    private const int HeaderBytes = 16;   // length (int32), format (int32), sequence (int64)
+    /// <summary>The payload is JSON (the first journal's format, still replayed after an upgrade).</summary>
+    private const int FormatJson = 0;
+    /// <summary>The payload is a <see cref="LogRecord"/>.</summary>
+    private const int FormatRecord = 1;
     private const int TrailerBytes = 4;   // CRC-32C
     private const string SegmentPattern = "*.segment";
 
@@ -35,7 +41,6 @@ public sealed class LogJournal : IDisposable
     private bool _disposed;
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     private LogJournal(string folder, FileStream owner, long firstSeq, int segmentBytes)
     {
@@ -50,7 +55,7 @@ public sealed class LogJournal : IDisposable
     /// process), hands every intact record left by an earlier process to <paramref name="replay"/> in sequence order,
     /// then removes the old segments and numbers new records after the highest sequence seen.
     /// </summary>
-    public static LogJournal Open(string folder, Func<IReadOnlyList<(long Seq, ExecutionLogEntry Entry)>, long> replay,
+    public static LogJournal Open(string folder, Func<IReadOnlyList<JournalRecord>, long> replay,
         int segmentBytes = DefaultSegmentBytes)
     {
         Directory.CreateDirectory(folder);
@@ -80,9 +85,9 @@ public sealed class LogJournal : IDisposable
     }
 
     /// <summary>Every intact record in the folder's segments, in sequence order (what a start after a crash replays).</summary>
-    public static List<(long Seq, ExecutionLogEntry Entry)> Read(string folder)
+    public static List<JournalRecord> Read(string folder)
     {
-        var records = new List<(long, ExecutionLogEntry)>();
+        var records = new List<JournalRecord>();
         if (!Directory.Exists(folder)) return records;
         foreach (var file in Directory.EnumerateFiles(folder, SegmentPattern))
         {
@@ -100,15 +105,32 @@ public sealed class LogJournal : IDisposable
             {
                 var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan((int)at));
                 if (length <= 0 || at + HeaderBytes + length + TrailerBytes > bytes.Length) break;
+                var format = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan((int)at + 4));
                 var seq = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan((int)at + 8));
-                var payload = bytes.AsSpan((int)at + HeaderBytes, length);
+                var payload = bytes.AsMemory((int)at + HeaderBytes, length);
                 var stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)at + HeaderBytes + length));
-                if (stored == Checksum(seq, payload) && TryDeserialize(payload) is { } entry) records.Add((seq, entry));
+                if (stored == Checksum(seq, payload.Span) && ToRecord(format, seq, payload) is { } record) records.Add(record);
                 at += Align(HeaderBytes + length + TrailerBytes);
             }
         }
-        records.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        records.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         return records;
+    }
+
+    private static JournalRecord? ToRecord(int format, long seq, ReadOnlyMemory<byte> payload)
+    {
+        switch (format)
+        {
+            case FormatRecord:
+                return LogRecord.Decode(payload.Span) is { } entry ? new JournalRecord(seq, payload, entry) : null;
+            case FormatJson:
+                if (FromJson(payload.Span) is not { } old) return null;
+                var buffer = new ArrayBufferWriter<byte>();
+                LogRecord.Write(buffer, old);
+                return new JournalRecord(seq, buffer.WrittenMemory, old);
+            default:
+                return null;
+        }
     }
 
     /// <summary>The sequence number the last reserved record got.</summary>
@@ -118,18 +140,15 @@ public sealed class LogJournal : IDisposable
     }
 
     /// <summary>
-    /// Copies the entry into the journal and returns its sequence number. Throws only before a number is given
-    /// (the entry could not be written at all); <paramref name="copied"/> is false when the copy failed afterwards
-    /// (a torn record, skipped by a replay), so the caller always learns a given number.
+    /// Copies the entry into the journal and returns where it is, with its sequence number. Throws only before a
+    /// number is given (the entry could not be written at all); the slot is not <see cref="Slot.Copied"/> when the copy
+    /// failed afterwards (a torn record, skipped by a replay), so the caller always learns a given number.
     /// </summary>
-    public long Append(ExecutionLogEntry entry, out bool copied)
+    public Slot Append(ExecutionLogEntry entry)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
-        Serialize(writer, entry);
-        writer.Flush();
+        LogRecord.Write(buffer, entry);
         var payload = buffer.WrittenSpan;
         var size = Align(HeaderBytes + payload.Length + TrailerBytes);
         Segment segment;
@@ -142,6 +161,7 @@ public sealed class LogJournal : IDisposable
             at = _offset;
             seq = _nextSeq;
             segment.View.Write(at, payload.Length);
+            segment.View.Write(at + 4, FormatRecord);
             _offset += size;
             _nextSeq++;
             segment.LastSeq = seq;
@@ -152,13 +172,25 @@ public sealed class LogJournal : IDisposable
             view.Write(at + 8, seq);
             view.SafeMemoryMappedViewHandle.WriteSpan((ulong)(view.PointerOffset + at + HeaderBytes), payload);
             view.Write(at + HeaderBytes + payload.Length, Checksum(seq, payload));
-            copied = true;
+            return new Slot(seq, segment, at + HeaderBytes, payload.Length);
         }
         catch (ObjectDisposedException)
         {
-            copied = false;
+            return new Slot(seq, null, 0, 0);
         }
-        return seq;
+    }
+
+    /// <summary>
+    /// Appends the payload of a copied record to <paramref name="into"/>. The record's segment is kept until its
+    /// sequence number is released, so only a record not yet released may be read (the mover's own).
+    /// </summary>
+    public static void CopyPayload(in Slot slot, IBufferWriter<byte> into)
+    {
+        var segment = slot.Segment ?? throw new InvalidOperationException("The record was not copied into the journal.");
+        var view = segment.View;
+        var span = into.GetSpan(slot.Length)[..slot.Length];
+        view.SafeMemoryMappedViewHandle.ReadSpan((ulong)(view.PointerOffset + slot.Offset), span);
+        into.Advance(slot.Length);
     }
 
     /// <summary>Removes the segments whose every record is in the table (sequence numbers up to <paramref name="moved"/>).</summary>
@@ -211,27 +243,8 @@ public sealed class LogJournal : IDisposable
         return ~crc;
     }
 
-    private static void Serialize(Utf8JsonWriter w, ExecutionLogEntry e)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("action_id", e.ActionId);
-        w.WriteString("action_name", e.ActionName);
-        w.WriteString("action_type", e.ActionType);
-        w.WriteString("source", e.Source);
-        if (e.UserId is { } user) w.WriteNumber("user_id", user);
-        if (e.ClientIp is { } ip) w.WriteString("client_ip", ip);
-        w.WriteString("started_at", e.StartedAt);
-        w.WriteNumber("duration_ms", e.DurationMs);
-        w.WriteString("status", e.Status);
-        w.WriteNumber("http_status", e.HttpStatus);
-        if (e.ResultJson is { } result) w.WriteString("result", result);
-        if (e.Error is { } error) w.WriteString("error", error);
-        if (e.ParametersJson is { } parameters) w.WriteString("parameters", parameters);
-        if (e.IsDraft) w.WriteBoolean("draft", true);
-        w.WriteEndObject();
-    }
-
-    private static ExecutionLogEntry? TryDeserialize(ReadOnlySpan<byte> payload)
+    /// <summary>A record of the first journal format (JSON), left by an earlier version that stopped without moving it.</summary>
+    private static ExecutionLogEntry? FromJson(ReadOnlySpan<byte> payload)
     {
         try
         {
@@ -263,7 +276,26 @@ public sealed class LogJournal : IDisposable
         }
     }
 
-    private sealed class Segment(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, long capacity) : IDisposable
+    /// <summary>Where <see cref="Append"/> put a record: its sequence number and, when it was copied, its payload.</summary>
+    public readonly struct Slot
+    {
+        internal Slot(long seq, Segment? segment, long offset, int length)
+        {
+            Seq = seq;
+            Segment = segment;
+            Offset = offset;
+            Length = length;
+        }
+
+        public long Seq { get; }
+        /// <summary>False when the copy failed after the number was given (the journal closed meanwhile).</summary>
+        public bool Copied => Segment is not null;
+        internal Segment? Segment { get; }
+        internal long Offset { get; }
+        internal int Length { get; }
+    }
+
+    internal sealed class Segment(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, long capacity) : IDisposable
     {
         public MemoryMappedViewAccessor View { get; } = view;
         public long Capacity { get; } = capacity;
@@ -274,7 +306,14 @@ public sealed class LogJournal : IDisposable
         {
             // Shared with readers (a reader of the folder, as a start after a crash reads it); the folder's owner lock
             // keeps other processes from writing.
-            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            // Preallocated (fallocate) rather than sparse: a run's first write to a page then finds its block allocated.
+            var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                PreallocationSize = capacity,
+            });
             try
             {
                 file.SetLength(capacity);
@@ -299,5 +338,19 @@ public sealed class LogJournal : IDisposable
             View.Dispose();
             map.Dispose();
         }
+    }
+}
+
+/// <summary>A record read back from the journal's files: its sequence number, its payload (a <see cref="LogRecord"/>) and the entry.</summary>
+public readonly struct JournalRecord(long seq, ReadOnlyMemory<byte> payload, ExecutionLogEntry entry)
+{
+    public long Seq { get; } = seq;
+    public ReadOnlyMemory<byte> Payload { get; } = payload;
+    public ExecutionLogEntry Entry { get; } = entry;
+
+    public void Deconstruct(out long seq, out ExecutionLogEntry entry)
+    {
+        seq = Seq;
+        entry = Entry;
     }
 }

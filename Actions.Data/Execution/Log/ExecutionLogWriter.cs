@@ -4,6 +4,7 @@ using Actions.Data.Databases.Sqlite;
 using Actions.Data.Store;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -22,7 +23,8 @@ namespace Actions.Data.Execution.Log;
 /// run makes once its own is done (group commit). When still more arrived by then, a pool thread takes over committing
 /// until none is waiting. A failed write never fails a run: it is logged (without parameter values) and the runs go on.
 /// </summary>
-public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, ILogger<ExecutionLogWriter> logger) : IAsyncDisposable
+public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts, IHostApplicationLifetime lifetime, ILogger<ExecutionLogWriter> logger)
+    : IAsyncDisposable
 {
     /// <summary>Batches the run that started committing stores itself before a pool thread takes over.</summary>
     private const int RoundsOnTheRunsThread = 2;
@@ -34,6 +36,7 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
     private bool _committing;
     private bool _disposed;
     private TaskCompletionSource? _idle;
+    private Task? _closed;
 
     /// <summary>How long journaled entries may wait before they are moved into the table (readers never wait for it).</summary>
     private static readonly TimeSpan MoveInterval = TimeSpan.FromMilliseconds(50);
@@ -79,6 +82,9 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         });
         _moved = _journal.LastSeq;
         _mover = Task.Run(MoveLoopAsync, CancellationToken.None);
+        // Closed as soon as the server has stopped and answered its last request, not only when the services are
+        // disposed later (which an app hosted in tests does after its host's StopAsync has returned).
+        lifetime.ApplicationStopped.Register(() => DisposeAsync().AsTask().GetAwaiter().GetResult());
     }
 
     /// <summary>Waits until every entry journaled so far is in the table (a no-op where entries are committed directly).</summary>
@@ -197,13 +203,19 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
             _toMove = [];
         }
         var batch = new List<Pending>(taken.Count);
+        var moved = _moved;
+        // Only a gap-free run of sequence numbers moves: a replay skips everything up to the mark. Entries mostly
+        // arrive in order; those that overtook an earlier one wait for it here.
         foreach (var item in taken)
         {
             if (item.Unnumbered) batch.Add(item);
+            else if (item.Slot.Seq == moved + 1 && _outOfOrder.Count == 0)
+            {
+                batch.Add(item);
+                moved++;
+            }
             else _outOfOrder.Add(item.Slot.Seq, item);
         }
-        var moved = _moved;
-        // Only a gap-free run of sequence numbers moves: a replay skips everything up to the mark.
         while (_outOfOrder.Remove(moved + 1, out var next))
         {
             batch.Add(next);
@@ -284,7 +296,36 @@ public sealed class ExecutionLogWriter(IDbContextFactory<AppDbContext> contexts,
         }
     }
 
+    /// <summary>Stores what is waiting and closes the journal; the first call does it, later ones wait for it.</summary>
     public async ValueTask DisposeAsync()
+    {
+        TaskCompletionSource? mine = null;
+        Task closed;
+        lock (_gate)
+        {
+            if (_closed is null)
+            {
+                mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _closed = mine.Task;
+            }
+            closed = _closed;
+        }
+        if (mine is null)
+        {
+            await closed;
+            return;
+        }
+        try
+        {
+            await CloseAsync();
+        }
+        finally
+        {
+            mine.SetResult();
+        }
+    }
+
+    private async Task CloseAsync()
     {
         Task? idle = null;
         lock (_gate)

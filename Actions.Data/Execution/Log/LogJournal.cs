@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Actions.Data.Execution.Log;
@@ -146,11 +147,17 @@ public sealed class LogJournal : IDisposable
     /// </summary>
     public Slot Append(ExecutionLogEntry entry)
     {
+        // The record from its sequence number on, composed in this thread's buffer and copied with one write:
+        // sequence (filled in once given), payload, checksum.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
+        buffer.GetSpan(8);
+        buffer.Advance(8);
         LogRecord.Write(buffer, entry);
-        var payload = buffer.WrittenSpan;
-        var size = Align(HeaderBytes + payload.Length + TrailerBytes);
+        var length = buffer.WrittenCount - 8;
+        buffer.GetSpan(TrailerBytes);
+        buffer.Advance(TrailerBytes);
+        var size = Align(HeaderBytes + length + TrailerBytes);
         Segment segment;
         long at, seq;
         lock (_gate)
@@ -160,19 +167,21 @@ public sealed class LogJournal : IDisposable
             segment = _segments[^1];
             at = _offset;
             seq = _nextSeq;
-            segment.View.Write(at, payload.Length);
-            segment.View.Write(at + 4, FormatRecord);
+            // Length and format (little-endian, one write).
+            segment.View.Write(at, (uint)length | (long)FormatRecord << 32);
             _offset += size;
             _nextSeq++;
             segment.LastSeq = seq;
         }
+        var record = MemoryMarshal.AsMemory(buffer.WrittenMemory).Span;
+        BinaryPrimitives.WriteInt64LittleEndian(record, seq);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[(8 + length)..], Checksum(seq, record.Slice(8, length)));
         try
         {
+            // However the copy proceeds, a record cut short fails its checksum.
             var view = segment.View;
-            view.Write(at + 8, seq);
-            view.SafeMemoryMappedViewHandle.WriteSpan((ulong)(view.PointerOffset + at + HeaderBytes), payload);
-            view.Write(at + HeaderBytes + payload.Length, Checksum(seq, payload));
-            return new Slot(seq, segment, at + HeaderBytes, payload.Length);
+            view.SafeMemoryMappedViewHandle.WriteSpan((ulong)(view.PointerOffset + at + 8), (ReadOnlySpan<byte>)record);
+            return new Slot(seq, segment, at + HeaderBytes, length);
         }
         catch (ObjectDisposedException)
         {

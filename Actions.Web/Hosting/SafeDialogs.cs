@@ -7,10 +7,13 @@ public static class SafeDialogs
 {
     private static readonly DialogOptions Options = new() { DefaultFocus = DefaultFocus.None, CloseOnEscapeKey = true, MaxWidth = MaxWidth.ExtraSmall };
 
-    /// <summary>True when the person chose <paramref name="yesText"/>.</summary>
-    public static async Task<bool> ConfirmAsync(this IDialogService dialogs, string title, string message, string yesText)
+    /// <summary>True when the person chose <paramref name="yesText"/>; <paramref name="cancelText"/> names the safe choice.</summary>
+    public static async Task<bool> ConfirmAsync(this IDialogService dialogs, string title, string message, string yesText, string cancelText = "Cancel")
     {
-        var parameters = new DialogParameters<Components.Shared.ConfirmDialog> { { d => d.Message, message }, { d => d.YesText, yesText } };
+        var parameters = new DialogParameters<Components.Shared.ConfirmDialog>
+        {
+            { d => d.Message, message }, { d => d.YesText, yesText }, { d => d.CancelText, cancelText },
+        };
         var dialog = await dialogs.ShowAsync<Components.Shared.ConfirmDialog>(title, parameters, Options);
         var result = await dialog.Result;
         return result is { Canceled: false };

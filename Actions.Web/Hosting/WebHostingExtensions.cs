@@ -2,6 +2,7 @@ using System.Text.Json;
 using Actions.Web.Api;
 using Actions.Web.Components;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Configuration.Json;
@@ -98,6 +99,18 @@ public static class WebHostingExtensions
             app.UseForwardedHeaders(forwarded);
         }
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // An unknown page address answers 404 with the not-found page, rendered in the app's layout by running the request
+        // again at /not-found. Only 404s, and not under /api (its unknown routes answer a plain "Not found.") nor for a
+        // file name (a missing script or stylesheet stays a bare 404). On the main pipeline: the run again needs the
+        // app's routing, which a UseWhen branch does not get.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use(async (context, next) =>
+        {
+            var pageAddress = IsPageAddress(context.Request.Path);
+            await next(context);
+            if ((!pageAddress || context.Response.StatusCode != StatusCodes.Status404NotFound) && context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+                statusCodePages.Enabled = false;
+        });
         app.UseMiddleware<ApiErrorMiddleware>();
         // The cookie scheme is the default, for the browser app; the API's controllers ask for their own scheme
         // (session token or API key). The two run endpoints resolve their caller themselves and allow anonymous
@@ -115,6 +128,8 @@ public static class WebHostingExtensions
         app.UseAntiforgery();
         return app;
     }
+
+    private static bool IsPageAddress(PathString path) => !path.StartsWithSegments("/api") && !Path.HasExtension(path.Value);
 
     public static WebApplication MapActionsEndpoints(this WebApplication app)
     {

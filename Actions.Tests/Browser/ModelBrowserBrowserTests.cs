@@ -110,7 +110,16 @@ public sealed class ModelBrowserBrowserTests(BrowserFixture fixture) : IClassFix
         var outcomes = page.Locator("[data-bulk-outcomes] tbody tr");
         // Three runs one after another: on a machine busy with the rest of the suite this has taken longer than the
         // default 20 s wait (a wait, not a timing assertion).
-        await Assertions.Expect(outcomes).ToHaveCountAsync(3, new() { Timeout = 90_000 });
+        try
+        {
+            await Assertions.Expect(outcomes).ToHaveCountAsync(3, new() { Timeout = 90_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            // Seen once in a full run (no outcome after 90 s): what the page showed then, for the next look.
+            await page.ScreenshotAsync(new() { Path = BrowserFixture.ArtifactPath("model-browser-bulk-failed.png"), FullPage = true });
+            throw new InvalidOperationException($"No bulk outcomes; the page at {page.Url} showed: {await page.InnerTextAsync("body")}", e);
+        }
         await Assertions.Expect(page.Locator("[data-bulk-outcomes] tr[data-outcome='success']")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("[data-bulk-outcomes] tr[data-outcome='error']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-bulk-outcomes] tr[data-outcome='error']")).ToContainTextAsync("CHECK constraint failed");

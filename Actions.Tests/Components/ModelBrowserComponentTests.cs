@@ -16,7 +16,7 @@ namespace Actions.Tests.Components;
 public sealed class ModelBrowserComponentTests(ComponentHost host)
 {
     /// <summary>A SQLite target of its own (the tests change rows): gadgets with basic actions, stock with a query action.</summary>
-    private async Task<(int Gadgets, int Stock, int TakeOne, string Path)> TargetAsync()
+    private async Task<(int Gadgets, int Stock, int TakeOne, string Path, int TakeIfPlenty)> TargetAsync()
     {
         var path = TargetDatabases.Sqlite("""
             CREATE TABLE gadgets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, colour TEXT, weight INTEGER, secret TEXT);
@@ -33,26 +33,31 @@ public sealed class ModelBrowserComponentTests(ComponentHost host)
         var gadgets = await Model("Gadgets", gadgetsTable);
         var stock = await Model("Stock", stockTable);
         (await host.Admin.Post($"/api/model/{gadgets}/implicit-actions")).Expect(HttpStatusCode.OK);
-        var takeOne = new JsonObject
+        async Task<int> QueryAction(string name, string sql)
         {
-            ["name"] = "Take one", ["type"] = "query", ["model_id"] = stock, ["database_id"] = databaseId,
-            ["dataset_query"] = new JsonObject
+            var action = new JsonObject
             {
-                ["database"] = databaseId, ["type"] = "native",
-                ["native"] = new JsonObject
+                ["name"] = name, ["type"] = "query", ["model_id"] = stock, ["database_id"] = databaseId,
+                ["dataset_query"] = new JsonObject
                 {
-                    ["query"] = "UPDATE stock SET qty = qty - 1 WHERE id = {{id}}",
-                    ["template-tags"] = new JsonObject { ["id"] = new JsonObject { ["id"] = "id", ["name"] = "id", ["display-name"] = "ID", ["type"] = "number", ["required"] = true } },
+                    ["database"] = databaseId, ["type"] = "native",
+                    ["native"] = new JsonObject
+                    {
+                        ["query"] = sql,
+                        ["template-tags"] = new JsonObject { ["id"] = new JsonObject { ["id"] = "id", ["name"] = "id", ["display-name"] = "ID", ["type"] = "number", ["required"] = true } },
+                    },
                 },
-            },
-            ["parameters"] = new JsonArray(new JsonObject
-            {
-                ["id"] = "id", ["slug"] = "id", ["type"] = "number/=", ["required"] = true, ["target"] = new JsonArray("variable", new JsonArray("template-tag", "id")),
-            }),
-            ["visualization_settings"] = new JsonObject { ["type"] = "form", ["successMessage"] = "Took {{rows-affected}}." },
-        };
-        var takeOneId = (await host.Admin.Post("/api/action", takeOne.ToJsonString())).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
-        return (gadgets, stock, takeOneId, path);
+                ["parameters"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "id", ["slug"] = "id", ["type"] = "number/=", ["required"] = true, ["target"] = new JsonArray("variable", new JsonArray("template-tag", "id")),
+                }),
+                ["visualization_settings"] = new JsonObject { ["type"] = "form", ["successMessage"] = "Took {{rows-affected}}." },
+            };
+            return (await host.Admin.Post("/api/action", action.ToJsonString())).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
+        }
+        var takeOneId = await QueryAction("Take one", "UPDATE stock SET qty = qty - 1 WHERE id = {{id}}");
+        var takeIfPlenty = await QueryAction("Take one if plenty", "UPDATE stock SET qty = qty - 1 WHERE id = {{id}} AND qty > 5");
+        return (gadgets, stock, takeOneId, path, takeIfPlenty);
     }
 
     private static string[] Column(IRenderedComponent<ModelBrowser> page, int index) =>
@@ -64,7 +69,7 @@ public sealed class ModelBrowserComponentTests(ComponentHost host)
     [Fact]
     public async Task A_row_action_opens_with_the_rows_current_values_and_the_row_shows_the_change()
     {
-        var (gadgets, _, _, _) = await TargetAsync();
+        var (gadgets, _, _, _, _) = await TargetAsync();
         await using var ctx = host.Context(host.AdminId);
         var dialogs = ctx.Render<MudDialogProvider>();
         var page = ctx.Render<ModelBrowser>(p => p.Add(x => x.Id, gadgets));
@@ -93,7 +98,7 @@ public sealed class ModelBrowserComponentTests(ComponentHost host)
     [Fact]
     public async Task A_bulk_run_asks_with_the_count_and_lists_each_rows_outcome()
     {
-        var (_, stock, takeOne, path) = await TargetAsync();
+        var (_, stock, takeOne, path, _) = await TargetAsync();
         await using var ctx = host.Context(host.AdminId);
         var dialogs = ctx.Render<MudDialogProvider>();
         var page = ctx.Render<ModelBrowser>(p => p.Add(x => x.Id, stock));
@@ -126,9 +131,45 @@ public sealed class ModelBrowserComponentTests(ComponentHost host)
     }
 
     [Fact]
+    public async Task A_run_that_changed_no_row_says_so_as_a_warning_beside_the_row_and_in_the_bulk_outcomes()
+    {
+        var (_, stock, _, path, takeIfPlenty) = await TargetAsync();
+        await using var ctx = host.Context(host.AdminId);
+        var dialogs = ctx.Render<MudDialogProvider>();
+        var page = ctx.Render<ModelBrowser>(p => p.Add(x => x.Id, stock));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("tbody tr[data-row]").Count));
+
+        // Row 1 has 5 bolts: "if plenty" (more than 5) changes nothing.
+        var opening = Button(page, "Take one if plenty: row 1").ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.Equal("1", dialogs.Find("[data-field='id'] input").GetAttribute("value")));
+        await Button(dialogs, "Run").ClickAsync(new());
+        await opening;
+        page.WaitForAssertion(() => Assert.Equal("warning", page.Find("tr[data-row='1'] [data-row-outcome]").GetAttribute("data-row-outcome")));
+        Assert.Contains("No row was changed", page.Find("tr[data-row='1'] [data-row-outcome]").TextContent);
+        Assert.Equal("5", Scalar(path, "SELECT qty FROM stock WHERE id = 1"));
+
+        // In bulk over rows 1 and 3: row 1 changes nothing, row 3 (7 screws) gives one.
+        var bulkAction = page.FindComponents<MudSelect<int?>>().Single(c => c.Instance.Label == "Action to run on each row");
+        await page.InvokeAsync(() => bulkAction.Instance.ValueChanged.InvokeAsync(takeIfPlenty));
+        foreach (var row in new[] { 1, 3 })
+            page.Find($"tr[data-row='{row}'] input[type='checkbox']").Change(true);
+        page.WaitForAssertion(() => Assert.Contains("2 selected.", page.Find("[data-selection]").TextContent));
+        var asking = Button(page, "Run on selected rows…").ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.Contains("once on each of 2 rows", dialogs.Find("[data-bulk-confirm]").TextContent));
+        await Button(dialogs, "Run on 2 rows").ClickAsync(new());
+        await asking;
+        page.WaitForAssertion(() => Assert.Equal(["warning", "success"],
+            page.FindAll("[data-bulk-outcomes] tbody tr").Select(tr => tr.GetAttribute("data-outcome"))), TimeSpan.FromSeconds(20));
+        Assert.Contains("Ran on 2 rows: 2 succeeded, 0 failed. 1 changed no row.", page.Markup);
+        Assert.Equal("warning", page.Find("tr[data-row='1'] [data-row-outcome]").GetAttribute("data-row-outcome"));
+        Assert.Equal("success", page.Find("tr[data-row='3'] [data-row-outcome]").GetAttribute("data-row-outcome"));
+        Assert.Equal("6", Scalar(path, "SELECT qty FROM stock WHERE id = 3"));
+    }
+
+    [Fact]
     public async Task Search_filters_and_sorting_narrow_and_order_the_rows()
     {
-        var (gadgets, _, _, _) = await TargetAsync();
+        var (gadgets, _, _, _, _) = await TargetAsync();
         await using var ctx = host.Context(host.AdminId);
         var page = ctx.Render<ModelBrowser>(p => p.Add(x => x.Id, gadgets));
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("tbody tr[data-row]").Count));
@@ -160,7 +201,7 @@ public sealed class ModelBrowserComponentTests(ComponentHost host)
     [Fact]
     public async Task Someone_who_may_not_read_the_model_sees_why_and_no_rows()
     {
-        var (gadgets, _, _, _) = await TargetAsync();
+        var (gadgets, _, _, _, _) = await TargetAsync();
         var collection = (await host.Admin.Post("/api/collection", new { name = $"Private {Guid.NewGuid():N}" })).Expect(HttpStatusCode.OK).Json["id"]!.GetValue<int>();
         (await host.Admin.Put($"/api/card/{gadgets}", new { collection_id = collection })).Expect(HttpStatusCode.OK);
         var revision = (await host.Admin.Get("/api/collection/graph")).Expect(HttpStatusCode.OK).Json["revision"]!.GetValue<int>();

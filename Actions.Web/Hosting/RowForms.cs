@@ -25,12 +25,10 @@ public static class RowForms
         _ => value.ToJsonString(),
     };
 
-    /// <summary>What a successful run says: the form's success message with <c>{{rows-affected}}</c> filled in, else "Done.".</summary>
-    public static string Success(JsonNode? settings, JsonNode? result)
-    {
-        var rows = result?["rows-affected"]?.ToString() ?? result?["rows-updated"]?.ToString() ?? result?["rows-deleted"]?.ToString() ?? "";
-        var message = settings?["successMessage"] is JsonValue m && m.GetValueKind() == JsonValueKind.String && m.GetValue<string>().Length > 0
-            ? m.GetValue<string>() : "Done.";
-        return message.Replace("{{rows-affected}}", rows, StringComparison.Ordinal);
-    }
+    /// <summary>
+    /// What a successful run says, as the run page says it (<see cref="RunOutcome.Succeeded"/>): the form's success
+    /// message with <c>{{rows-affected}}</c> filled in, or a warning when it changed no row.
+    /// </summary>
+    public static RunOutcome Succeeded(JsonNode? settings, JsonNode? result) =>
+        RunOutcome.Succeeded(result, settings?["successMessage"] is JsonValue m && m.GetValueKind() == JsonValueKind.String ? m.GetValue<string>() : null);
 }

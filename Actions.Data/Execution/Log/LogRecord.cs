@@ -71,8 +71,9 @@ internal static class LogRecord
             e.ParametersJson = r.NextText();
             return r.AtEnd ? e : null;
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or ArgumentException)
+        catch (ArgumentException)
         {
+            // Out of range included: a length pointing past the record.
             return null;
         }
     }
